@@ -1,0 +1,38 @@
+# Two entry points: `make run` (dashboard on the shipped weights) and `make test` (lint + the whole suite).
+# Each creates the virtual environment it needs on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint format train-all benchmark
+
+run: $(VENV)/.installed
+	$(BIN)/python -m streamlit run dashboard/app.py
+
+test: $(VENV)/.installed system-packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+train-all: $(VENV)/.installed system-packages
+	$(BIN)/python -m ae_models train-all --force
+
+benchmark: $(VENV)/.installed system-packages
+	$(BIN)/python benchmarks/run_benchmarks.py
+
+.PHONY: system-packages
+system-packages:
+	bash scripts/install_system_packages.sh
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@

@@ -1,0 +1,170 @@
+"""`python -m ae_models`: train, rebuild the shipped set, evaluate, describe and project weights files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
+
+from .config import (
+    ACTIVATIONS,
+    ARCHITECTURES,
+    MODEL_KINDS,
+    RECONSTRUCTION_LOSSES,
+    ConfigError,
+    ModelConfig,
+    TrainConfig,
+)
+from .datasets import SPLITS, DatasetError, load_source, load_split
+from .evaluation import evaluate
+from .files import sha256_of
+from .latent_maps import MapError
+from .pipeline import ModelSpec, train_and_save, write_map
+from .report import summary_lines
+from .samples import SampleError
+from .training import EpochRecord
+from .weights import WeightsError, load_model
+
+USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, SampleError, MapError)
+
+
+def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags whose `dest` is the config field they set, so the configs are built straight from them."""
+    model, train = ModelConfig(), TrainConfig()
+    add = parser.add_argument
+    add("--kind", choices=MODEL_KINDS, default=model.kind)
+    add("--dataset", default="mnist-5k", help="mnist, mnist-5k, fashion-mnist, digits or a folder of IDX files")
+    add("--latent", dest="latent_dim", type=int, default=model.latent_dim)
+    add("--arch", dest="architecture", choices=ARCHITECTURES, default=model.architecture)
+    add("--hidden", dest="hidden_sizes", type=int, nargs="+", default=model.hidden_sizes, help="dense layer sizes")
+    add("--channels", dest="conv_channels", type=int, nargs="+", default=model.conv_channels, help="conv channels")
+    add("--activation", choices=ACTIVATIONS, default=model.activation)
+    add("--epochs", type=int, default=train.epochs)
+    add("--batch-size", type=int, default=train.batch_size)
+    add("--lr", dest="learning_rate", type=float, default=train.learning_rate)
+    add("--lr-schedule", choices=("constant", "one-cycle"), default=train.lr_schedule)
+    add("--beta", type=float, default=train.beta, help="weight of the KL term (VAE)")
+    add("--kl-warmup", dest="kl_warmup_epochs", type=int, default=train.kl_warmup_epochs, help="epochs of KL warm-up")
+    add("--loss", dest="reconstruction_loss", choices=RECONSTRUCTION_LOSSES, default=train.reconstruction_loss)
+    add("--augment", type=float, default=train.augment, help="starting affine jitter in [0, 1], fading to 0")
+    add("--noise", dest="input_noise", type=float, default=train.input_noise, help="input noise std (denoising AE)")
+    add("--seed", type=int, default=train.seed)
+    add("--val-fraction", type=float, default=train.val_fraction)
+    add("--split-seed", type=int, default=train.split_seed)
+    add("--out", type=Path, required=True, help="weights file to write (.safetensors)")
+    add("--force", action="store_true", help="overwrite an existing file")
+
+
+def _spec_from_args(args: argparse.Namespace, image_shape: tuple[int, int]) -> ModelSpec:
+    def value(name: str) -> object:
+        raw = getattr(args, name)
+        return tuple(raw) if isinstance(raw, list) else raw
+
+    model_fields = {f.name: value(f.name) for f in fields(ModelConfig) if f.name != "image_shape"}
+    model = ModelConfig(image_shape=image_shape, **model_fields)
+    training = TrainConfig(**{f.name: value(f.name) for f in fields(TrainConfig)})
+    return ModelSpec(args.out.name.removesuffix(".safetensors"), args.dataset, model, training)
+
+
+def _epoch_printer(total: int) -> Callable[[EpochRecord], None]:
+    """A per-epoch progress bar, opened on the first epoch so that early errors print cleanly."""
+    from tqdm import tqdm
+
+    bars: list[tqdm] = []
+
+    def on_epoch(record: EpochRecord) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="epoch", file=sys.stderr))
+        bars[0].set_postfix(val_recon=f"{record.val_reconstruction:.1f}", val_kl=f"{record.val_kl:.1f}")
+        bars[0].update(1)
+        if record.epoch == total:
+            bars[0].close()
+
+    return on_epoch
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    spec = _spec_from_args(args, load_source(args.dataset).pool.image_shape)
+    trained = train_and_save(spec, args.out, args.force, _epoch_printer(spec.training.epochs))
+    print(f"wrote {args.out}")
+    for label, text in summary_lines(trained):
+        print(f"  {label:<11}{text}")
+    return 0
+
+
+def cmd_train_all(args: argparse.Namespace) -> int:
+    from .train_all import train_all
+
+    train_all(args.out, force=args.force, workers=args.workers, only=args.only)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    trained = load_model(args.weights)
+    info = trained.dataset
+    data = load_split(args.dataset or info.name, args.split, info.val_fraction, info.split_seed)
+    if data.image_shape != trained.config.image_shape:
+        raise DatasetError(f"{data.name} images are {data.image_shape}, the model expects {trained.config.image_shape}")
+    metrics = evaluate(trained.model, data.images, trained.training.reconstruction_loss)
+    print(
+        json.dumps(
+            {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}, indent=2
+        )
+    )
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    trained = load_model(args.weights)
+    print(args.weights)
+    for label, text in [*summary_lines(trained), ("sha256", sha256_of(args.weights))]:
+        print(f"  {label:<11}{text}")
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    out = write_map(args.weights, force=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ae_models", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train one model from flags")
+    _add_train_arguments(train)
+    train.set_defaults(run=cmd_train)
+    train_all = commands.add_parser("train-all", help="rebuild every shipped weights file")
+    train_all.add_argument("--out", type=Path, default=Path("weights"))
+    train_all.add_argument("--force", action="store_true", help="overwrite existing weights files")
+    train_all.add_argument("--workers", type=int, default=2, help="models trained at once (one CPU core each)")
+    train_all.add_argument("--only", nargs="+", help="train only these shipped models")
+    train_all.set_defaults(run=cmd_train_all)
+    evaluate_cmd = commands.add_parser("evaluate", help="score a weights file on a dataset split (JSON)")
+    evaluate_cmd.add_argument("weights", type=Path)
+    evaluate_cmd.add_argument("--dataset", help="dataset name or IDX folder (default: the one it trained on)")
+    evaluate_cmd.add_argument("--split", choices=SPLITS, default="val")
+    evaluate_cmd.set_defaults(run=cmd_evaluate)
+    info = commands.add_parser("info", help="describe a weights file")
+    info.add_argument("weights", type=Path)
+    info.set_defaults(run=cmd_info)
+    project = commands.add_parser("project", help="precompute the 2-D latent map beside a weights file")
+    project.add_argument("weights", type=Path)
+    project.add_argument("--force", action="store_true", help="overwrite an existing map")
+    project.set_defaults(run=cmd_project)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except USER_ERRORS as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; no partial files were left behind", file=sys.stderr)
+        return 130

@@ -1,0 +1,70 @@
+"""From a dataset name and two configs to a saved, scored model with its evaluation sample and map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+
+from .config import ModelConfig, TrainConfig
+from .datasets import load_split
+from .evaluation import evaluate
+from .files import sha256_of
+from .latent_maps import build_map, map_path_for, save_map
+from .models import build_model
+from .samples import draw_sample, load_sample, sample_path, save_sample
+from .training import EpochCallback, train
+from .weights import DatasetInfo, TrainedModel, load_model, save_model
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model to train: what it is called, on which data, with which architecture and schedule."""
+
+    name: str
+    dataset: str
+    model: ModelConfig
+    training: TrainConfig
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.safetensors"
+
+
+def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None) -> TrainedModel:
+    cfg = spec.training
+    train_set = load_split(spec.dataset, "train", cfg.val_fraction, cfg.split_seed)
+    val_set = load_split(spec.dataset, "val", cfg.val_fraction, cfg.split_seed)
+    torch.manual_seed(cfg.seed)
+    model = build_model(replace(spec.model, image_shape=train_set.image_shape))  # the data decides the shape
+    history = train(model, train_set.images, val_set.images, cfg, on_epoch)
+    info = DatasetInfo(spec.dataset, len(train_set), len(val_set), cfg.val_fraction, cfg.split_seed)
+    return TrainedModel(model, cfg, info, history, evaluate(model, val_set.images, cfg.reconstruction_loss))
+
+
+def write_map(weights_path: Path, force: bool = False) -> Path:
+    """Precompute the 2-D map beside a weights file, drawing the dataset's evaluation sample if needed."""
+    trained = load_model(weights_path)
+    info = trained.dataset
+    samples_file = sample_path(weights_path.parent, info.name)
+    if samples_file.exists():
+        sample = load_sample(samples_file)
+    else:
+        sample = draw_sample(info.name, val_fraction=info.val_fraction, split_seed=info.split_seed)
+        save_sample(sample, samples_file)
+    out = map_path_for(weights_path)
+    save_map(build_map(trained.model, sample, sha256_of(weights_path)), out, force=force)
+    return out
+
+
+def train_and_save(
+    spec: ModelSpec, target: Path, force: bool = False, on_epoch: EpochCallback | None = None
+) -> TrainedModel:
+    """Train, then write the weights and their map; an existing file stops it before any training."""
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} already exists; pass --force to overwrite it")
+    trained = train_spec(spec, on_epoch)
+    save_model(trained, target, force=force)
+    write_map(target, force=True)
+    return trained

@@ -1,0 +1,174 @@
+"""Plotly figures for the pages; every figure carries the global sample row in `customdata` where points are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ae_models.library import LibraryModel
+
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+SELECTED_COLOR = "#111111"
+FONT = {"size": 14}
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font=FONT,
+        legend={"itemsizing": "constant"},
+        template="plotly_white",
+    )
+    return fig
+
+
+def latent_scatter(
+    coords: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    title: str,
+    axis_names: tuple[str, str],
+    selected: Sequence[int] = (),
+    prior_rings: bool = False,
+    ellipses: np.ndarray | None = None,
+    path: np.ndarray | None = None,
+    extra_points: tuple[str, np.ndarray] | None = None,
+    height: int = 520,
+) -> go.Figure:
+    """One WebGL trace per class; `customdata` holds the row of the evaluation sample for selections."""
+    fig = go.Figure()
+    rows = np.arange(len(coords))
+    for label, name in enumerate(class_names):
+        mask = labels == label
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Scattergl(
+                x=coords[mask, 0], y=coords[mask, 1], customdata=rows[mask], mode="markers", name=name,
+                marker={"size": 5, "color": PALETTE[label % len(PALETTE)], "opacity": 0.75},
+                hovertemplate=f"{name}<br>row %{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
+        )  # fmt: skip
+    if ellipses is not None:
+        fig.add_trace(
+            go.Scattergl(
+                x=ellipses[:, 0], y=ellipses[:, 1], mode="lines", name="1σ posterior (VAE)",
+                line={"width": 1, "color": "rgba(60,60,60,0.35)"}, hoverinfo="skip",
+            )
+        )  # fmt: skip
+    if prior_rings:
+        for radius in (1, 2, 3):
+            fig.add_shape(
+                type="circle", x0=-radius, y0=-radius, x1=radius, y1=radius,
+                line={"color": "rgba(0,0,0,0.45)", "dash": "dash", "width": 1.5},
+            )  # fmt: skip
+            fig.add_annotation(x=0, y=radius, text=f"{radius}σ", showarrow=False, yshift=8, font={"size": 11})
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", name="N(0, I) prior", line={"dash": "dash", "color": "black"})
+        )
+    # WebGL traces always paint above SVG ones, so overlays must be WebGL too to stay visible
+    if path is not None:
+        fig.add_trace(
+            go.Scattergl(
+                x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
+                line={"color": SELECTED_COLOR, "width": 2}, marker={"size": 7, "symbol": "circle-open"},
+                hoverinfo="skip",
+            )
+        )  # fmt: skip
+    if extra_points is not None:
+        name, points = extra_points
+        fig.add_trace(
+            go.Scattergl(
+                x=points[:, 0], y=points[:, 1], mode="markers", name=name,
+                marker={"size": 9, "symbol": "x", "color": SELECTED_COLOR}, hoverinfo="skip",
+            )
+        )  # fmt: skip
+    if len(selected):
+        chosen = np.asarray(selected)
+        fig.add_trace(
+            go.Scattergl(
+                x=coords[chosen, 0], y=coords[chosen, 1], customdata=chosen, mode="markers+text", name="selected",
+                text=[chr(ord("A") + i) if len(chosen) > 1 else "" for i in range(len(chosen))],
+                textposition="top center", textfont={"size": 15, "color": SELECTED_COLOR},
+                marker={"size": 16, "symbol": "star", "color": "#ffd400", "line": {"color": SELECTED_COLOR}},
+                hovertemplate="selected row %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_xaxes(title=axis_names[0], zeroline=False)
+    fig.update_yaxes(title=axis_names[1], zeroline=False, scaleanchor="x", scaleratio=1)
+    _base_layout(fig, title, height)
+    return fig.update_layout(
+        clickmode="event+select",
+        dragmode="pan",
+        legend={"orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant"},
+    )
+
+
+def image_grid(
+    picture: np.ndarray, x_ticks: np.ndarray, y_ticks: np.ndarray, title: str, height: int = 560
+) -> go.Figure:
+    """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7).
+
+    The picture's top row is the largest z2; the heatmap draws row 0 at the bottom, hence the flip.
+    """
+    fig = go.Figure(go.Heatmap(z=picture[::-1], colorscale="gray", showscale=False, hoverinfo="skip"))
+    for axis, ticks, size, name in (
+        (fig.update_xaxes, x_ticks, picture.shape[1], "z₁"),
+        (fig.update_yaxes, y_ticks, picture.shape[0], "z₂"),
+    ):
+        centres = (np.arange(len(ticks)) + 0.5) * size / len(ticks)
+        axis(tickvals=centres, ticktext=[f"{v:.1f}" for v in ticks], title=name, showgrid=False)
+    fig.update_yaxes(scaleanchor="x")
+    return _base_layout(fig, title, height)
+
+
+def loss_curves(models: Sequence[LibraryModel], log_scale: bool = False) -> go.Figure:
+    """Reconstruction, KL and total per epoch, each on its own scale; solid = validation, dotted = train."""
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("Reconstruction (nats/image)", "KL (nats/image)", "Total loss"))
+    for index, model in enumerate(models):
+        color = PALETTE[index % len(PALETTE)]
+        epochs = [r.epoch for r in model.trained.history]
+        for column, field in enumerate(("reconstruction", "kl", "total"), start=1):
+            for split, dash in (("train", "dot"), ("val", "solid")):
+                fig.add_trace(
+                    go.Scatter(
+                        x=epochs, y=[getattr(r, f"{split}_{field}") for r in model.trained.history],
+                        mode="lines", line={"color": color, "dash": dash, "width": 2},
+                        name=f"{model.name} ({split})", legendgroup=model.name,
+                        showlegend=column == 1,
+                        hovertemplate=f"{model.name} {split}<br>epoch %{{x}}: %{{y:.2f}}<extra></extra>",
+                    ),
+                    row=1, col=column,
+                )  # fmt: skip
+    fig.update_xaxes(title="epoch")
+    if log_scale:
+        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="linear", col=2)  # an AE's KL is exactly 0, which a log axis cannot show
+    _base_layout(fig, "Training history (solid: validation, dotted: train)", 480)
+    return fig.update_layout(legend={"orientation": "h", "y": -0.25}, margin={"t": 90})
+
+
+def rate_distortion(models: Sequence[LibraryModel], subtitle: str) -> go.Figure:
+    """Final validation KL (rate) against reconstruction (distortion), one labelled point per beta."""
+    ordered = sorted(models, key=lambda m: m.beta)
+    kl = [m.trained.final_metrics.kl for m in ordered]
+    recon = [m.trained.final_metrics.reconstruction for m in ordered]
+    fig = go.Figure(
+        go.Scatter(
+            x=kl, y=recon, mode="lines+markers+text", text=[f"β={m.beta:g}" for m in ordered],
+            textposition="top right", marker={"size": 11, "color": PALETTE[0]}, line={"dash": "dot"},
+            customdata=[m.name for m in ordered],
+            hovertemplate="%{customdata}<br>KL %{x:.2f} nats<br>reconstruction %{y:.2f} nats<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title="rate: KL(q(z|x) ‖ N(0, I)) in nats")
+    fig.update_yaxes(title="distortion: reconstruction in nats")
+    return _base_layout(fig, f"β sweep on {subtitle}: the rate–distortion trade-off (validation)", 460)

@@ -1,0 +1,113 @@
+"""Everything loaded once per server and shared by all sessions: models, evaluation samples, latent maps.
+
+Computing a missing map runs in a background thread, so the page that asked can show progress while the
+other pages stay usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from ae_models.datasets import DatasetError
+from ae_models.files import atomic_write_bytes
+from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
+from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
+from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
+
+from .settings import cache_dir
+
+
+@dataclass(frozen=True)
+class Library:
+    models: list[LibraryModel]
+    failures: list[LoadFailure]
+
+
+@st.cache_resource(show_spinner="Loading models ...")
+def load_library(weights_dir: str) -> Library:
+    models, failures = load_folder(weights_dir)
+    return Library(models, failures)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def load_uploaded(path: str, name: str) -> LibraryModel:
+    return load_library_model(path, name)
+
+
+@st.cache_resource(show_spinner="Loading evaluation images ...")
+def evaluation_sample(weights_dir: str, dataset: str) -> EvaluationSample:
+    """The shipped sample when there is one, else a fresh draw from the dataset (which must be installed)."""
+    shipped = sample_path(weights_dir, dataset)
+    if shipped.is_file():
+        return load_sample(shipped)
+    cached = sample_path(cache_dir(), dataset)
+    if cached.is_file():
+        return load_sample(cached)
+    sample = draw_sample(dataset)
+    save_sample(sample, cached, force=True)
+    return sample
+
+
+@st.cache_resource(show_spinner=False)
+def _map_jobs() -> tuple[ThreadPoolExecutor, dict[str, tuple[Future, float]]]:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="latent-map"), {}
+
+
+def map_job_seconds(sha256: str) -> float | None:
+    """How long the background map job for these weights has been running, if there is one."""
+    job = _map_jobs()[1].get(sha256)
+    return None if job is None else time.monotonic() - job[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _ready_map(sha256: str, path: str) -> LatentMap | None:
+    """A map already on disk beside the weights or in the cache, else None (never computes)."""
+    for candidate in (map_path_for(path), cache_dir() / "maps" / f"{sha256}.map.safetensors"):
+        try:
+            return load_map(candidate, sha256)
+        except MapError:
+            continue
+    return None
+
+
+class MapUnavailable(RuntimeError):
+    """The map cannot be made: its dataset is missing or the sample is broken."""
+
+
+def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
+    """The model's map if ready; otherwise start (or keep) computing it and return None for now."""
+    ready = _ready_map(model.sha256, str(model.path))
+    if ready is not None:
+        return ready
+    executor, jobs = _map_jobs()
+    job, _ = jobs.get(model.sha256, (None, 0.0))
+    if job is None:
+        try:
+            sample = evaluation_sample(weights_dir, model.dataset)
+        except (DatasetError, SampleError) as err:
+            raise MapUnavailable(str(err)) from None
+        job = executor.submit(ensure_map, model.path, model.trained.model, sample, cache_dir() / "maps")
+        jobs[model.sha256] = (job, time.monotonic())
+    if not job.done():
+        return None
+    error = job.exception()
+    if error is not None:
+        jobs.pop(model.sha256, None)
+        raise MapUnavailable(f"computing the map failed: {error}")
+    _ready_map.clear()
+    return job.result()
+
+
+def save_upload(data: bytes, filename: str) -> Path:
+    """Store an uploaded file under the cache, named by content, never touching the weights folder."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = cache_dir() / "uploads" / f"{digest[:16]}-{Path(filename).name}"
+    if not target.exists():
+        atomic_write_bytes(target, data)
+    return target

@@ -1,0 +1,98 @@
+"""What a page needs from the shared picker and the shared resources, with a friendly stop when it is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from ae_models.latent_maps import LatentMap
+from ae_models.library import LibraryModel
+from ae_models.samples import EvaluationSample
+
+from .picker import Selection
+from .resources import MapUnavailable, evaluation_sample, latent_map, map_job_seconds
+
+SELECTED_ROW_KEY = "selected_row"
+
+
+def require_selection() -> Selection:
+    selection: Selection | None = st.session_state.get("selection")
+    if selection is None or not selection.pair:
+        st.info("Load a model first: put weights in the weights folder or upload a .safetensors file in the sidebar.")
+        st.stop()
+    return selection
+
+
+def require_sample(selection: Selection) -> EvaluationSample:
+    try:
+        return evaluation_sample(selection.weights_dir, selection.dataset)
+    except Exception as err:
+        st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
+        st.stop()
+
+
+@dataclass(frozen=True)
+class MapView:
+    model: LibraryModel
+    latent_map: LatentMap
+
+    @property
+    def axis_names(self) -> tuple[str, str]:
+        return ("z₁", "z₂") if self.latent_map.method == "latent" else ("UMAP 1", "UMAP 2")
+
+    @property
+    def coords(self) -> np.ndarray:
+        return self.latent_map.coords.numpy()
+
+
+def maps_for(models: list[LibraryModel], selection: Selection) -> list[MapView]:
+    """The maps that are ready; for the others, a progress note that refreshes itself until they are."""
+    views, waiting = [], []
+    for model in models:
+        try:
+            ready = latent_map(model, selection.weights_dir)
+        except MapUnavailable as err:
+            st.warning(f"No latent map for {model.name}: {err}")
+            continue
+        if ready is None:
+            waiting.append(model.name)
+        else:
+            views.append(MapView(model, ready))
+    if waiting:
+        _wait_for_maps(waiting)
+    return views
+
+
+@st.fragment(run_every=2.0)
+def _wait_for_maps(names: list[str]) -> None:
+    """Polls until the background job has finished, then reruns the page to show the map."""
+    selection = st.session_state.get("selection")
+    pending = [m for m in selection.models if m.name in names] if selection else []
+    if all(latent_map(m, selection.weights_dir) is not None for m in pending):
+        st.rerun()
+    seconds = max((map_job_seconds(m.sha256) or 0.0) for m in pending) if pending else 0.0
+    with st.status(f"Computing the 2-D map for {', '.join(names)}: {seconds:.0f} s so far", state="running"):
+        st.write("UMAP runs once per model in the background (typically 20-60 s), then the map is cached on disk.")
+        st.write("Other pages stay usable meanwhile.")
+
+
+def selected_row() -> int | None:
+    return st.session_state.get(SELECTED_ROW_KEY)
+
+
+def rows_from_event(event: object) -> list[int]:
+    """Global sample rows of the points selected in a latent_scatter (from customdata, not trace indices)."""
+    try:
+        points = event.selection.points  # type: ignore[attr-defined]
+    except AttributeError:
+        return []
+    rows = []
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if isinstance(data, int | float):
+            rows.append(int(data))
+    return rows

@@ -1,0 +1,48 @@
+"""Training curves: reconstruction and KL per epoch from the histories stored in the weights, and the β sweep."""
+
+import streamlit as st
+
+from ae_models.library import beta_sweeps
+from dashboard.figures import loss_curves, rate_distortion
+from dashboard.session import require_selection
+
+selection = require_selection()
+
+st.title("Training curves")
+st.caption(
+    "Every number here is read from the training history stored inside each weights file — nothing is simulated. "
+    "Reconstruction and KL are in nats per image; the total is reconstruction + β·KL, the objective each model "
+    "minimised. An AE has no KL term: its KL curve stays at zero."
+)
+models = list(selection.models)
+by_name = {m.name: m for m in models}
+left, right = st.columns([5, 1])
+chosen = left.multiselect("Models", list(by_name), default=[m.name for m in selection.pair], key="curve_models")
+log_scale = right.toggle("Log scale", value=True, help="early epochs dwarf the rest on a linear axis")
+if chosen:
+    st.plotly_chart(loss_curves([by_name[name] for name in chosen], log_scale), key="loss-curves")
+else:
+    st.info("Choose one or more models to plot their curves.")
+
+st.header("β sweep: rate versus distortion")
+sweeps = beta_sweeps(models)
+if not sweeps:
+    st.info("No β sweep loaded: it needs VAEs trained with several β values on the same data and latent size.")
+st.caption(
+    "β weighs the KL term. Small β: codes carry more information (high rate) and reconstructions are sharper (low "
+    "distortion), but the code distribution drifts from N(0, I). Large β: codes hug the prior, samples get smoother "
+    "and reconstructions blurrier. β = 1 is the plain VAE, whose loss is the negative ELBO."
+)
+for label, sweep in sweeps.items():
+    st.plotly_chart(rate_distortion(sweep, label), key=f"rate-distortion-{label}")
+    st.dataframe(
+        [
+            {
+                "model": m.name, "β": m.beta, "reconstruction": round(m.trained.final_metrics.reconstruction, 2),
+                "KL": round(m.trained.final_metrics.kl or 0.0, 2),
+                "negative ELBO": round(m.trained.final_metrics.neg_elbo or 0.0, 2),
+            }
+            for m in sweep
+        ],
+        hide_index=True,
+    )  # fmt: skip

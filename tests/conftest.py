@@ -1,0 +1,43 @@
+"""Shared fixtures: tiny models trained on scikit-learn's 8x8 digits, so the suite needs no download."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from ae_models.config import ModelConfig, TrainConfig
+from ae_models.pipeline import ModelSpec, train_spec
+from ae_models.weights import TrainedModel, save_model
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WEIGHTS_DIR = Path(os.environ.get("AE_DASHBOARD_WEIGHTS", REPO_ROOT / "weights"))
+
+
+def tiny_spec(kind: str = "vae", latent: int = 2, epochs: int = 3, arch: str = "mlp") -> ModelSpec:
+    return ModelSpec(
+        name=f"digits_{kind}_z{latent}",
+        dataset="digits",
+        model=ModelConfig(kind=kind, image_shape=(8, 8), latent_dim=latent, architecture=arch, hidden_sizes=(32,)),
+        training=TrainConfig(epochs=epochs, batch_size=128, learning_rate=5e-3),
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_vae() -> TrainedModel:
+    torch.set_num_threads(1)
+    return train_spec(tiny_spec("vae"))
+
+
+@pytest.fixture(scope="session")
+def tiny_ae() -> TrainedModel:
+    return train_spec(tiny_spec("ae"))
+
+
+@pytest.fixture()
+def vae_file(tmp_path: Path, tiny_vae: TrainedModel) -> Path:
+    path = tmp_path / "tiny_vae.safetensors"
+    save_model(tiny_vae, path)
+    return path

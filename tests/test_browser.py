@@ -1,0 +1,117 @@
+"""End to end in a real headless Chromium against a live server on the shipped weights.
+
+Saves a screenshot of every page to docs/screenshots/ (the README's pictures come from there).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .browser_support import REPO_ROOT, dashboard_server, launch_chromium, wait_until_idle
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+PAGES = {"overview": "", "latent-map": "latent-map", "interpolation": "interpolation", "sampling": "sampling",
+         "training-curves": "training-curves"}  # fmt: skip
+EXCEPTION = "[data-testid='stException']"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> str:
+    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1500})
+    tab = context.new_page()
+    yield tab
+    assert tab.locator(EXCEPTION).count() == 0, "a Streamlit exception box appeared"
+    context.close()
+
+
+def open_page(page, server: str, path: str) -> None:
+    page.goto(f"{server}/{path}")
+    wait_until_idle(page)
+
+
+def choose_group(page, label: str) -> None:
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=label).click()
+    wait_until_idle(page)
+
+
+def click_first_point(page, chart_index: int = 0) -> None:
+    """Click the first data point of a Plotly chart, at its real pixel position."""
+    page.wait_for_selector(".js-plotly-plot")
+    x, y = page.evaluate(
+        """(index) => {
+            const gd = document.querySelectorAll('.js-plotly-plot')[index];
+            const layout = gd._fullLayout, trace = gd._fullData[0], box = gd.getBoundingClientRect();
+            return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
+                    box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
+        }""",
+        chart_index,
+    )
+    page.mouse.click(x, y)
+    wait_until_idle(page)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_and_is_screenshotted(page, server: str, name: str) -> None:
+    open_page(page, server, PAGES[name])
+    assert page.locator("h1").count() >= 1
+    if name in ("latent-map", "interpolation", "sampling"):
+        page.wait_for_selector(".js-plotly-plot")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    assert (SCREENSHOTS / f"{name}.png").stat().st_size > 20_000
+
+
+def test_selecting_a_point_fills_the_side_panel(page, server: str) -> None:
+    open_page(page, server, "latent-map")
+    assert page.get_by_text("Click a point in either map").count() == 1
+    click_first_point(page, 0)
+    page.get_by_text("nearest codes in the AE").wait_for(timeout=20_000)
+    assert page.get_by_text("nearest codes in the VAE").count() == 1
+    assert page.locator("[data-testid='stImage']").count() >= 3
+
+
+def test_interpolation_strip_appears(page, server: str) -> None:
+    open_page(page, server, "interpolation")
+    captions = page.locator("[data-testid='stImageCaption']")
+    captions.first.wait_for()
+    texts = captions.all_inner_texts()
+    assert sum("10 decoded steps" in t for t in texts) == 2
+    assert page.get_by_text("Download animation (GIF)").count() == 1
+
+
+def test_switching_models_redraws_the_map(page, server: str) -> None:
+    open_page(page, server, "latent-map")
+    choose_group(page, "fashion-mnist · latent 16")
+    page.get_by_text("fashion_vae_z16").first.wait_for(timeout=30_000)
+    assert page.get_by_text("flattened to 2-D by UMAP").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "latent-map-fashion-umap.png"))
+
+
+def test_corrupt_upload_shows_a_message(page, server: str, tmp_path: Path) -> None:
+    open_page(page, server, "")
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{oops}")
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(broken))
+    page.get_by_text("broken.safetensors could not be loaded").wait_for(timeout=20_000)
+    open_page(page, server, "sampling")
+    assert page.locator("h1").first.inner_text().startswith("Random sampling")

@@ -1,0 +1,56 @@
+"""Plain functions behind the pages that AppTest cannot reach directly."""
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+from PIL import Image
+
+from dashboard.imaging import gif_bytes, png_bytes, tile, to_uint8, upscale
+from dashboard.session import rows_from_event
+from dashboard.settings import weights_dir
+
+
+def test_tile_lays_images_out_row_by_row() -> None:
+    images = torch.zeros(5, 4, 3)
+    images[3] = 1.0
+    picture = tile(images, columns=2, pad=1)
+    assert picture.shape == (3 * 5 + 1, 2 * 4 + 1)
+    row, col = divmod(3, 2)
+    assert (picture[1 + row * 5 : 1 + row * 5 + 4, 1 + col * 4 : 1 + col * 4 + 3] == 255).all()
+    assert picture[0, 0] == 96  # the grey gap
+
+
+def test_upscale_and_uint8_conversion() -> None:
+    image = torch.tensor([[0.0, 1.0], [0.5, 2.0]])
+    assert to_uint8(image.unsqueeze(0))[0].tolist() == [[0, 255], [128, 255]]
+    assert upscale(image, 3).shape == (6, 6)
+
+
+def test_png_and_gif_decode_back() -> None:
+    picture = tile(torch.rand(4, 8, 8), columns=4)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png_bytes(picture)))), picture)
+    frames = [np.full((8, 8), value, dtype=np.uint8) for value in (0, 100, 200)]
+    gif = Image.open(io.BytesIO(gif_bytes(frames)))
+    assert gif.n_frames == 4  # forward, then back without repeating the ends
+    assert gif.info["loop"] == 0
+
+
+def test_selection_rows_come_from_customdata_not_trace_indices() -> None:
+    event = SimpleNamespace(
+        selection=SimpleNamespace(
+            points=[{"curve_number": 3, "point_index": 0, "customdata": [412]}, {"customdata": 17}, {"x": 1}]
+        )
+    )
+    assert rows_from_event(event) == [412, 17]
+    assert rows_from_event(None) == []
+
+
+def test_weights_dir_from_flag_then_environment(monkeypatch) -> None:
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", "/from/env")
+    assert weights_dir(["--weights-dir", "/from/flag"]) == Path("/from/flag")
+    assert weights_dir([]) == Path("/from/env")
+    monkeypatch.delenv("AE_DASHBOARD_WEIGHTS")
+    assert weights_dir([]).name == "weights"
