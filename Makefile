@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 .PHONY: run test lint format train-all benchmark
 
 run: $(VENV)/.installed
-	$(BIN)/python -m streamlit run dashboard/app.py
+	$(BIN)/python -m dashboard.serve
 
 test: $(VENV)/.installed system-packages
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ _SWEEP_MODEL = replace(_MNIST_MODEL, kind="vae", latent_dim=16, conv_channels=(1
 _FASHION_MODEL = ModelConfig(architecture="mlp", hidden_sizes=(256,))
 _FASHION_TRAINING = TrainConfig(epochs=10, batch_size=128, learning_rate=2e-3)
 
-_MNIST_EPOCHS = {("ae", 2): 40, ("vae", 2): 60, ("ae", 16): 40, ("vae", 16): 120}
+_MNIST_EPOCHS = {("ae", 2): 60, ("vae", 2): 60, ("ae", 16): 40, ("vae", 16): 120}
 
 
 def shipped_specs() -> list[ModelSpec]:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from .weights import TrainedModel
 
+ACTIVATION_NAMES = {"relu": "ReLU", "silu": "SiLU"}
+
 
 def describe_architecture(trained: TrainedModel) -> str:
     cfg = trained.config
+    dense = "-".join(map(str, cfg.hidden_sizes))
     body = (
-        f"conv {cfg.conv_channels} + dense {cfg.hidden_sizes}"
+        f"conv {'-'.join(map(str, cfg.conv_channels))} + dense {dense}"
         if cfg.architecture == "conv"
-        else f"MLP {cfg.hidden_sizes}"
+        else f"MLP {dense}"
     )
+    body += f" ({ACTIVATION_NAMES[cfg.activation]})"
     return f"{cfg.kind.upper()}, {body}, latent {cfg.latent_dim}, images {cfg.image_shape[0]}x{cfg.image_shape[1]}"
 
 

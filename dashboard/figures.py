@@ -15,18 +15,22 @@ PALETTE = (
 )  # fmt: skip
 SELECTED_COLOR = "#111111"
 FONT = {"size": 14}
+MAP_LEGEND = {"orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 92, "font": {"size": 12}}
+
+
+def _layout(title: str, height: int, **extra: object) -> dict:
+    layout = {
+        "title": {"text": title, "font": {"size": 16}},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "font": FONT,
+        "legend": {"itemsizing": "constant"},
+    }
+    return layout | extra
 
 
 def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        font=FONT,
-        legend={"itemsizing": "constant"},
-        template="plotly_white",
-    )
-    return fig
+    return fig.update_layout(_layout(title, height))
 
 
 def latent_scatter(
@@ -41,75 +45,88 @@ def latent_scatter(
     ellipses: np.ndarray | None = None,
     path: np.ndarray | None = None,
     extra_points: tuple[str, np.ndarray] | None = None,
+    equal_axes: bool = True,
     height: int = 520,
 ) -> go.Figure:
-    """One WebGL trace per class; `customdata` holds the row of the evaluation sample for selections."""
-    fig = go.Figure()
+    """One WebGL trace per class; `customdata` holds the row of the evaluation sample for selections.
+
+    Built from plain dicts in one constructor call: adding traces and shapes one by one costs Plotly ~10x more,
+    and this figure is rebuilt on every selection.
+    """
     rows = np.arange(len(coords))
+    traces: list[dict] = []
     for label, name in enumerate(class_names):
         mask = labels == label
-        if not mask.any():
-            continue
-        fig.add_trace(
-            go.Scattergl(
-                x=coords[mask, 0], y=coords[mask, 1], customdata=rows[mask], mode="markers", name=name,
-                marker={"size": 5, "color": PALETTE[label % len(PALETTE)], "opacity": 0.75},
-                hovertemplate=f"{name}<br>row %{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            )
-        )  # fmt: skip
+        if mask.any():
+            traces.append(
+                {
+                    "type": "scattergl", "x": coords[mask, 0], "y": coords[mask, 1], "customdata": rows[mask],
+                    "mode": "markers", "name": name,
+                    "marker": {"size": 5, "color": PALETTE[label % len(PALETTE)], "opacity": 0.75},
+                    "hovertemplate": f"{name}<br>row %{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+                }
+            )  # fmt: skip
+    # WebGL traces always paint above SVG ones, so every overlay is WebGL too to stay visible
     if ellipses is not None:
-        fig.add_trace(
-            go.Scattergl(
-                x=ellipses[:, 0], y=ellipses[:, 1], mode="lines", name="1σ posterior (VAE)",
-                line={"width": 1, "color": "rgba(60,60,60,0.35)"}, hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scattergl", "x": ellipses[:, 0], "y": ellipses[:, 1], "mode": "lines",
+                "name": "1σ posterior (VAE)", "line": {"width": 1, "color": "rgba(60,60,60,0.35)"}, "hoverinfo": "skip",
+            }
         )  # fmt: skip
+    shapes, annotations = [], []
     if prior_rings:
         for radius in (1, 2, 3):
-            fig.add_shape(
-                type="circle", x0=-radius, y0=-radius, x1=radius, y1=radius,
-                line={"color": "rgba(0,0,0,0.45)", "dash": "dash", "width": 1.5},
+            shapes.append(
+                {
+                    "type": "circle", "x0": -radius, "y0": -radius, "x1": radius, "y1": radius,
+                    "line": {"color": "rgba(0,0,0,0.45)", "dash": "dash", "width": 1.5},
+                }
             )  # fmt: skip
-            fig.add_annotation(x=0, y=radius, text=f"{radius}σ", showarrow=False, yshift=8, font={"size": 11})
-        fig.add_trace(
-            go.Scatter(x=[None], y=[None], mode="lines", name="N(0, I) prior", line={"dash": "dash", "color": "black"})
-        )
-    # WebGL traces always paint above SVG ones, so overlays must be WebGL too to stay visible
+            annotations.append({"x": 0, "y": radius, "text": f"{radius}σ", "showarrow": False, "yshift": 8})
+        traces.append(
+            {
+                "type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": "N(0, I) prior",
+                "line": {"dash": "dash", "color": "black"},
+            }
+        )  # fmt: skip
     if path is not None:
-        fig.add_trace(
-            go.Scattergl(
-                x=path[:, 0], y=path[:, 1], mode="lines+markers", name="interpolation path",
-                line={"color": SELECTED_COLOR, "width": 2}, marker={"size": 7, "symbol": "circle-open"},
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
+                "name": "interpolation path", "line": {"color": SELECTED_COLOR, "width": 2},
+                "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
+            }
         )  # fmt: skip
     if extra_points is not None:
         name, points = extra_points
-        fig.add_trace(
-            go.Scattergl(
-                x=points[:, 0], y=points[:, 1], mode="markers", name=name,
-                marker={"size": 9, "symbol": "x", "color": SELECTED_COLOR}, hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scattergl", "x": points[:, 0], "y": points[:, 1], "mode": "markers", "name": name,
+                "marker": {"size": 9, "symbol": "x", "color": SELECTED_COLOR}, "hoverinfo": "skip",
+            }
         )  # fmt: skip
     if len(selected):
         chosen = np.asarray(selected)
-        fig.add_trace(
-            go.Scattergl(
-                x=coords[chosen, 0], y=coords[chosen, 1], customdata=chosen, mode="markers+text", name="selected",
-                text=[chr(ord("A") + i) if len(chosen) > 1 else "" for i in range(len(chosen))],
-                textposition="top center", textfont={"size": 15, "color": SELECTED_COLOR},
-                marker={"size": 16, "symbol": "star", "color": "#ffd400", "line": {"color": SELECTED_COLOR}},
-                hovertemplate="selected row %{customdata}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scattergl", "x": coords[chosen, 0], "y": coords[chosen, 1], "customdata": chosen,
+                "mode": "markers+text", "name": "selected",
+                "text": [chr(ord("A") + i) if len(chosen) > 1 else "" for i in range(len(chosen))],
+                "textposition": "top center", "textfont": {"size": 15, "color": SELECTED_COLOR},
+                "marker": {"size": 16, "symbol": "star", "color": "#ffd400", "line": {"color": SELECTED_COLOR}},
+                "hovertemplate": "selected row %{customdata}<extra></extra>",
+            }
         )  # fmt: skip
-    fig.update_xaxes(title=axis_names[0], zeroline=False)
-    fig.update_yaxes(title=axis_names[1], zeroline=False, scaleanchor="x", scaleratio=1)
-    _base_layout(fig, title, height)
-    return fig.update_layout(
-        clickmode="event+select",
-        dragmode="pan",
-        legend={"orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant"},
-    )
+    y_axis = {"title": {"text": axis_names[1]}, "zeroline": False}
+    if equal_axes:  # distances in a latent plane are real; UMAP axes have no common unit, so let it fill the space
+        y_axis |= {"scaleanchor": "x", "scaleratio": 1}
+    layout = _layout(
+        title, height, shapes=shapes, annotations=annotations, clickmode="event+select", dragmode="pan",
+        xaxis={"title": {"text": axis_names[0]}, "zeroline": False}, yaxis=y_axis,
+        legend=MAP_LEGEND,
+    )  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
 
 
 def image_grid(

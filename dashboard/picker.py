@@ -13,6 +13,7 @@ from ae_models.weights import WeightsError
 from .resources import load_library, load_uploaded, save_upload
 
 UPLOADS_KEY = "uploaded_models"
+DEFAULT_GROUP = ("mnist-5k", 2)  # the book's setting: MNIST digits in a 2-D latent plane
 UPLOAD_ERRORS_KEY = "upload_errors"
 
 
@@ -74,7 +75,7 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
         selection = None
         if groups:
             if st.session_state.get("group") not in groups:
-                st.session_state["group"] = groups[0]
+                st.session_state["group"] = DEFAULT_GROUP if DEFAULT_GROUP in groups else groups[0]
             dataset, latent = st.selectbox(
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )

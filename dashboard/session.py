@@ -40,7 +40,11 @@ class MapView:
 
     @property
     def axis_names(self) -> tuple[str, str]:
-        return ("z₁", "z₂") if self.latent_map.method == "latent" else ("UMAP 1", "UMAP 2")
+        return ("z₁", "z₂") if self.is_plane else ("UMAP 1", "UMAP 2")
+
+    @property
+    def is_plane(self) -> bool:
+        return self.latent_map.method == "latent"
 
     @property
     def coords(self) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -37,14 +38,14 @@ def wait_healthy(url: str, timeout: float = 60.0) -> float:
 
 @contextmanager
 def dashboard_server(cache_dir: Path, weights_dir: Path | None = None, log_path: Path | None = None):
-    """Start `streamlit run dashboard/app.py` on a free port; yield its base URL; stop it afterwards."""
+    """Start the dashboard as `make run` does, on a free port; yield its base URL; stop it afterwards."""
     port = free_port()
     env = dict(os.environ, AE_DASHBOARD_CACHE=str(cache_dir))
     if weights_dir is not None:
         env["AE_DASHBOARD_WEIGHTS"] = str(weights_dir)
     log = open(log_path or cache_dir / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -66,12 +67,11 @@ def launch_chromium(playwright):
 
 
 def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
-    """Streamlit shows a 'running' widget while a script runs; wait for it to go and the app to settle."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stAppViewContainer\"]')",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(600)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    """Wait for the rerun an action triggered to start (briefly) and then to finish, and the page to settle."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    running = "[data-testid='stStatusWidget']"
+    with contextlib.suppress(PlaywrightTimeout):  # fast reruns can come and go before we look
+        page.wait_for_selector(running, timeout=1_000)
+    page.wait_for_selector(running, state="detached", timeout=timeout_ms)
+    page.wait_for_timeout(300)

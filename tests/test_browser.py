@@ -45,6 +45,7 @@ def page(browser):
 
 def open_page(page, server: str, path: str) -> None:
     page.goto(f"{server}/{path}")
+    page.wait_for_selector("h1", timeout=60_000)
     wait_until_idle(page)
 
 
@@ -88,6 +89,7 @@ def test_selecting_a_point_fills_the_side_panel(page, server: str) -> None:
     page.get_by_text("nearest codes in the AE").wait_for(timeout=20_000)
     assert page.get_by_text("nearest codes in the VAE").count() == 1
     assert page.locator("[data-testid='stImage']").count() >= 3
+    page.screenshot(path=str(SCREENSHOTS / "latent-map-selected.png"))
 
 
 def test_interpolation_strip_appears(page, server: str) -> None:

@@ -67,12 +67,11 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path: Path) -> None:
             "--arch",
             "conv",
             "--channels",
-            "8",
-            "8",
-            "8",
+            *"8888",
             "--out",
             str(tmp_path / "y.safetensors"),
         ),
+        ("train", "--dataset", "digits", "--val-fraction", "1.5", "--out", str(tmp_path / "z.safetensors")),
     ):
         result = run_cli(*args)
         assert result.returncode == 2, args

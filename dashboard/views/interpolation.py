@@ -92,9 +92,9 @@ for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
     placed = place_on_map(paths[view.model.sha256], view.latent_map.codes, view.latent_map.coords).numpy()
     figure = latent_scatter(
         view.coords, labels, class_names, title=f"{view.model.kind.upper()} · {view.model.name}",
-        axis_names=view.axis_names, selected=rows, path=placed, height=460,
+        axis_names=view.axis_names, equal_axes=view.is_plane, selected=rows, path=placed, height=460,
     )  # fmt: skip
     key = f"interp-map-{view.model.sha256[:12]}"
     column.plotly_chart(figure, key=key, on_select=lambda key=key: _set_endpoint(key), selection_mode="points")
-if views and views[0].latent_map.method == "umap":
+if views and not views[0].is_plane:
     st.caption("For latent sizes above 2 the path is placed on the UMAP map from its nearest sample codes.")

@@ -21,7 +21,7 @@ st.title("Latent map")
 views = maps_for(selection.pair, selection)
 if not views:
     st.stop()
-is_plane = all(v.latent_map.method == "latent" for v in views)
+is_plane = all(v.is_plane for v in views)
 st.caption(
     f"Each dot is one of {len(sample.images):,} {selection.dataset} images placed by its code "
     + (
@@ -36,11 +36,11 @@ options = st.columns(4)
 show_prior = options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane)
 show_sigma = options[1].toggle("VAE σ ellipses", value=False, disabled=not is_plane)
 probe = None
-if is_plane:
-    with options[2].popover("Decode any point"):
-        z1 = st.slider("z₁", -4.0, 4.0, 0.0, 0.05, key="probe_z1")
-        z2 = st.slider("z₂", -4.0, 4.0, 0.0, 0.05, key="probe_z2")
-        probe = torch.tensor([[z1, z2]])
+if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key="probe_on") and is_plane:
+    sliders = st.columns(2)
+    z1 = sliders[0].slider("z₁", -4.0, 4.0, 0.0, 0.05, key="probe_z1")
+    z2 = sliders[1].slider("z₂", -4.0, 4.0, 0.0, 0.05, key="probe_z2")
+    probe = torch.tensor([[z1, z2]])
 
 
 def _select(key: str) -> None:
@@ -59,6 +59,7 @@ def _draw_map(view: MapView, chosen: list[int]) -> None:
     figure = latent_scatter(
         view.coords, labels, class_names, title=f"{view.model.kind.upper()} · {view.model.name}",
         axis_names=view.axis_names, selected=chosen, prior_rings=show_prior, ellipses=ellipses,
+        equal_axes=view.is_plane,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
     key = f"map-{view.model.sha256[:12]}"

@@ -46,11 +46,11 @@ for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
     placed = place_on_map(codes, view.latent_map.codes, view.latent_map.coords).numpy()
     figure = latent_scatter(
         view.coords, sample.images.labels.numpy(), sample.images.class_names,
-        title=f"{view.model.kind.upper()} · {view.model.name}", axis_names=view.axis_names,
-        prior_rings=view.latent_map.method == "latent", extra_points=("prior draws", placed), height=460,
+        title=f"{view.model.kind.upper()} · {view.model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
+        prior_rings=view.is_plane, extra_points=("prior draws", placed), height=460,
     )  # fmt: skip
     column.plotly_chart(figure, key=f"sampling-map-{view.model.sha256[:12]}")
-if views and views[0].latent_map.method == "umap":
+if views and not views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "
         "so far-off draws look closer than they are."

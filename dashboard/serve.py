@@ -1,0 +1,33 @@
+"""`python -m dashboard.serve [streamlit flags] [-- --weights-dir DIR]`: the dashboard, quick to first paint.
+
+Same as `streamlit run dashboard/app.py`, except that torch, Plotly and the dashboard's own modules are imported
+in a background thread while the server starts and the browser loads the page, instead of inside the first
+visitor's script run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "app.py"
+WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard.picker", "dashboard.figures")
+
+
+def _warm_imports() -> None:
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+
+
+def main() -> None:
+    threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()
