@@ -40,6 +40,11 @@ def shipped_specs() -> list[ModelSpec]:
                 replace(_FASHION_MODEL, kind=kind, latent_dim=latent), _FASHION_TRAINING,
             )
         )  # fmt: skip
+    # the denoising AE: the latent-16 AE's recipe, shown noisy inputs (std 0.5) and asked for the clean digits
+    denoiser_training = replace(_MNIST_TRAINING, epochs=40, input_noise=0.5)
+    specs.append(
+        ModelSpec("mnist_dae_z16", "mnist-5k", replace(_MNIST_MODEL, kind="ae", latent_dim=16), denoiser_training)
+    )
     for beta in BETA_SWEEP:
         specs.append(
             ModelSpec(

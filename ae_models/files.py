@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 from safetensors import safe_open
+from safetensors.torch import save as safetensors_save
 
 
 def sha256_of(path: str | Path) -> str:
@@ -51,3 +52,22 @@ def read_safetensors(path: str | Path) -> tuple[dict[str, str], dict[str, torch.
             return handle.metadata() or {}, {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
     except Exception as err:
         raise UnreadableFile(f"not a readable safetensors file ({type(err).__name__}: {err})") from None
+
+
+FORMAT_KEY = "ae_models.format"
+
+
+def write_tagged(
+    path: str | Path, tensors: dict[str, torch.Tensor], fmt: str, metadata: dict[str, str], force: bool
+) -> None:
+    """A safetensors side file (sample, map) whose metadata names its format, written atomically."""
+    payload = safetensors_save({k: t.contiguous() for k, t in tensors.items()}, metadata={FORMAT_KEY: fmt, **metadata})
+    atomic_write_bytes(path, payload, force=force)
+
+
+def read_tagged(path: str | Path, fmt: str) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
+    """Read a side file written by write_tagged, refusing any other format."""
+    metadata, tensors = read_safetensors(path)
+    if metadata.get(FORMAT_KEY) != fmt:
+        raise UnreadableFile(f"not a {fmt} file")
+    return metadata, tensors

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from safetensors.torch import save as safetensors_save
 
-from .files import UnreadableFile, atomic_write_bytes, read_safetensors, sha256_of
+from .files import UnreadableFile, read_tagged, sha256_of, write_tagged
 from .models import Autoencoder
 from .samples import EvaluationSample
 
@@ -76,25 +75,22 @@ def build_map(model: Autoencoder, sample: EvaluationSample, weights_sha256: str)
 
 
 def save_map(latent_map: LatentMap, path: str | Path, force: bool = False) -> None:
-    tensors = {"coords": latent_map.coords.contiguous(), "codes": latent_map.codes.contiguous()}
+    tensors = {"coords": latent_map.coords, "codes": latent_map.codes}
     if latent_map.logvar is not None:
-        tensors["logvar"] = latent_map.logvar.contiguous()
+        tensors["logvar"] = latent_map.logvar
     metadata = {
-        "ae_models.format": MAP_FORMAT,
         "ae_models.method": latent_map.method,
         "ae_models.weights_sha256": latent_map.weights_sha256,
         "ae_models.dataset": latent_map.dataset,
         "ae_models.umap_params": json.dumps(UMAP_PARAMS),
     }
-    atomic_write_bytes(path, safetensors_save(tensors, metadata=metadata), force=force)
+    write_tagged(path, tensors, MAP_FORMAT, metadata, force)
 
 
 def load_map(path: str | Path, expected_sha256: str | None = None) -> LatentMap:
     """Read a map; with expected_sha256, refuse one that was made for different weights."""
     try:
-        metadata, tensors = read_safetensors(path)
-        if metadata.get("ae_models.format") != MAP_FORMAT:
-            raise ValueError("not an ae_models latent map")
+        metadata, tensors = read_tagged(path, MAP_FORMAT)
         latent_map = LatentMap(
             tensors["coords"],
             tensors["codes"],

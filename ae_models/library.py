@@ -37,6 +37,10 @@ class LibraryModel:
         return self.trained.training.beta
 
     @property
+    def is_denoiser(self) -> bool:
+        return self.trained.training.input_noise > 0
+
+    @property
     def label(self) -> str:
         beta = f", beta {self.beta:g}" if self.kind == "vae" and self.beta != 1 else ""
         return f"{self.name} ({self.kind.upper()}, z={self.latent_dim}{beta})"

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save as safetensors_save
 
 from .datasets import LabeledImages, load_source, split_indices
-from .files import UnreadableFile, atomic_write_bytes, read_safetensors
+from .files import UnreadableFile, read_tagged, write_tagged
 
 SAMPLE_FORMAT = "ae_models.sample/1"
 DEFAULT_SAMPLE_SIZE = 2000
@@ -67,18 +66,15 @@ def save_sample(sample: EvaluationSample, path: str | Path, force: bool = False)
         "held_out": sample.held_out.to(torch.uint8),
     }
     metadata = {
-        "ae_models.format": SAMPLE_FORMAT,
         "ae_models.dataset": sample.dataset,
         "ae_models.class_names": json.dumps(list(sample.images.class_names)),
     }
-    atomic_write_bytes(path, safetensors_save(tensors, metadata=metadata), force=force)
+    write_tagged(path, tensors, SAMPLE_FORMAT, metadata, force)
 
 
 def load_sample(path: str | Path) -> EvaluationSample:
     try:
-        metadata, tensors = read_safetensors(path)
-        if metadata.get("ae_models.format") != SAMPLE_FORMAT:
-            raise ValueError("not an ae_models evaluation sample")
+        metadata, tensors = read_tagged(path, SAMPLE_FORMAT)
         images = LabeledImages(
             metadata["ae_models.dataset"],
             tensors["images"].float() / 255.0,

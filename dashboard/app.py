@@ -1,4 +1,4 @@
-"""Entry point: `streamlit run dashboard/app.py [-- --weights-dir DIR]`."""
+"""Entry point: `python -m dashboard.serve` (or `streamlit run dashboard/app.py`) [-- --weights-dir DIR]."""
 
 from __future__ import annotations
 
@@ -10,26 +10,36 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
 from dashboard.picker import sidebar_picker
+from dashboard.presentation import presentation_toggle
 from dashboard.settings import weights_dir
 
 VIEWS = Path(__file__).resolve().parent / "views"
+PAGES = {
+    "Explore": [
+        ("overview.py", "Overview", "home", ""),
+        ("latent_map.py", "Latent map", "scatter_plot", "latent-map"),
+        ("interpolation.py", "Interpolation", "linear_scale", "interpolation"),
+        ("sampling.py", "Sampling", "casino", "sampling"),
+        ("training_curves.py", "Training curves", "show_chart", "training-curves"),
+    ],
+    "Uses": [
+        ("anomaly.py", "Anomaly detection", "troubleshoot", "anomaly"),
+        ("denoising.py", "Denoising", "auto_fix_high", "denoising"),
+        ("own_image.py", "Your own image", "draw", "own-image"),
+        ("compression.py", "Compression", "compress", "compression"),
+    ],
+}
 
 st.set_page_config(page_title="Latent space explorer", page_icon=":material/explore:", layout="wide")
 navigation = st.navigation(
-    [
-        st.Page(VIEWS / "overview.py", title="Overview", icon=":material/home:", default=True),
-        st.Page(VIEWS / "latent_map.py", title="Latent map", icon=":material/scatter_plot:", url_path="latent-map"),
-        st.Page(
-            VIEWS / "interpolation.py", title="Interpolation", icon=":material/linear_scale:", url_path="interpolation"
-        ),
-        st.Page(VIEWS / "sampling.py", title="Sampling", icon=":material/casino:", url_path="sampling"),
-        st.Page(
-            VIEWS / "training_curves.py",
-            title="Training curves",
-            icon=":material/show_chart:",
-            url_path="training-curves",
-        ),
-    ]
+    {
+        section: [
+            st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)
+            for file, title, icon, path in pages
+        ]
+        for section, pages in PAGES.items()
+    }
 )
+presentation_toggle()
 st.session_state["selection"] = sidebar_picker(weights_dir())
 navigation.run()

@@ -189,3 +189,53 @@ def rate_distortion(models: Sequence[LibraryModel], subtitle: str) -> go.Figure:
     fig.update_xaxes(title="rate: KL(q(z|x) ‖ N(0, I)) in nats")
     fig.update_yaxes(title="distortion: reconstruction in nats")
     return _base_layout(fig, f"β sweep on {subtitle}: the rate–distortion trade-off (validation)", 460)
+
+
+def score_histogram(normal: np.ndarray, outliers: np.ndarray, title: str, unit: str) -> go.Figure:
+    """Overlaid score histograms: the further apart, the easier a threshold separates them."""
+    low, high = float(min(normal.min(), outliers.min())), float(max(normal.max(), outliers.max()))
+    bins = {"start": low, "end": high, "size": (high - low) / 40 or 1.0}
+    traces = [
+        {"type": "histogram", "x": values, "name": name, "xbins": bins, "opacity": 0.65, "marker": {"color": color}}
+        for values, name, color in ((normal, "normal (held-out)", PALETTE[0]), (outliers, "anomalies", PALETTE[3]))
+    ]
+    layout = _layout(title, 380, barmode="overlay", xaxis={"title": {"text": f"score ({unit})"}},
+                     yaxis={"title": {"text": "images"}}, legend={"orientation": "h", "y": -0.3})  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
+
+
+def roc_figure(curves: dict) -> go.Figure:
+    """ROC curves with their AUC in the legend; the diagonal is a coin flip."""
+    traces = [
+        {
+            "type": "scatter", "x": curve.false_positive_rate.tolist(), "y": curve.true_positive_rate.tolist(),
+            "mode": "lines", "name": f"{name} (AUC {curve.auc:.3f})", "line": {"color": PALETTE[i], "width": 3},
+        }
+        for i, (name, curve) in enumerate(curves.items())
+    ]  # fmt: skip
+    traces.append({"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "name": "chance",
+                   "line": {"dash": "dot", "color": "grey"}})  # fmt: skip
+    layout = _layout("ROC: anomalies caught vs false alarms", 440, legend={"orientation": "h", "y": -0.25},
+                     xaxis={"title": {"text": "false-positive rate"}, "range": [0, 1]},
+                     yaxis={"title": {"text": "true-positive rate"}, "range": [0, 1.02]})  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
+
+
+def compression_figure(reports: Sequence[tuple[LibraryModel, object]]) -> go.Figure:
+    """Quality against compression ratio, one labelled point per model, AE and VAE in their own colours."""
+    traces = []
+    for index, kind in enumerate(("ae", "vae")):
+        chosen = [(m, r) for m, r in reports if m.kind == kind]
+        if chosen:
+            traces.append(
+                {
+                    "type": "scatter", "mode": "markers+text", "name": kind.upper(),
+                    "x": [r.ratio for _, r in chosen], "y": [r.mean_psnr_db for _, r in chosen],
+                    "text": [f"z={r.latent_dim}" for _, r in chosen], "textposition": "top center",
+                    "marker": {"size": 14, "color": PALETTE[index]},
+                }
+            )  # fmt: skip
+    layout = _layout("Smaller code, lower quality (held-out images)", 420,
+                     xaxis={"title": {"text": "compression ratio (image bytes / code bytes)"}, "type": "log"},
+                     yaxis={"title": {"text": "PSNR (dB)"}})  # fmt: skip
+    return go.Figure(data=traces, layout=layout)

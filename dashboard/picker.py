@@ -27,6 +27,7 @@ class Selection:
     ae: LibraryModel | None
     vae: LibraryModel | None
     models: tuple[LibraryModel, ...]
+    denoiser: LibraryModel | None = None
 
     @property
     def pair(self) -> list[LibraryModel]:
@@ -57,8 +58,8 @@ def _uploaded_models() -> list[LibraryModel]:
 
 
 def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
-    """Candidates of one kind, the plain beta = 1 model first."""
-    return sorted((m for m in models if m.kind == kind), key=lambda m: (m.beta != 1, m.name))
+    """Plain (not denoising) candidates of one kind, the beta = 1 model first."""
+    return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
 
 
 def sidebar_picker(weights_dir: Path) -> Selection | None:
@@ -83,7 +84,8 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
             ae_options, vae_options = _preferred(in_group, "ae"), _preferred(in_group, "vae")
             ae = st.selectbox("Autoencoder", ae_options, format_func=lambda m: m.label, key=f"ae-{dataset}-{latent}")
             vae = st.selectbox("VAE", vae_options, format_func=lambda m: m.label, key=f"vae-{dataset}-{latent}")
-            selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
+            denoiser = next((m for m in in_group if m.is_denoiser), None)
+            selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models), denoiser)
         st.file_uploader(
             "Add a model (.safetensors from `python -m ae_models train`)",
             type=["safetensors"],

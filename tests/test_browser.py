@@ -16,7 +16,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 PAGES = {"overview": "", "latent-map": "latent-map", "interpolation": "interpolation", "sampling": "sampling",
-         "training-curves": "training-curves"}  # fmt: skip
+         "training-curves": "training-curves", "anomaly": "anomaly", "denoising": "denoising",
+         "own-image": "own-image", "compression": "compression"}  # fmt: skip
 EXCEPTION = "[data-testid='stException']"
 
 
@@ -75,7 +76,7 @@ def click_first_point(page, chart_index: int = 0) -> None:
 def test_every_page_renders_and_is_screenshotted(page, server: str, name: str) -> None:
     open_page(page, server, PAGES[name])
     assert page.locator("h1").count() >= 1
-    if name in ("latent-map", "interpolation", "sampling"):
+    if name in ("latent-map", "interpolation", "sampling", "anomaly", "compression"):
         page.wait_for_selector(".js-plotly-plot")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
@@ -117,3 +118,39 @@ def test_corrupt_upload_shows_a_message(page, server: str, tmp_path: Path) -> No
     page.get_by_text("broken.safetensors could not be loaded").wait_for(timeout=20_000)
     open_page(page, server, "sampling")
     assert page.locator("h1").first.inner_text().startswith("Random sampling")
+
+
+def test_a_drawn_digit_is_prepared_placed_and_scored(page, server: str) -> None:
+    open_page(page, server, "own-image")
+    pad = page.locator("canvas[data-testid='drawing-pad']")
+    pad.wait_for()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 140, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 21):  # a vertical stroke: a "1"
+        page.mouse.move(box["x"] + 140 + step, box["y"] + 40 + step * 10)
+    page.mouse.up()
+    page.get_by_text("prepared input (28x28)").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.get_by_text("anomaly score").count() == 2
+    assert page.get_by_text("nearest codes in the VAE").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "own-image-drawn.png"))
+
+
+def test_uploads_of_images_good_and_bad(page, server: str, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    open_page(page, server, "own-image")
+    page.get_by_role("tab", name="Upload").click()
+    picture = Image.new("RGBA", (120, 160), (255, 255, 255, 0))
+    ImageDraw.Draw(picture).ellipse((20, 20, 100, 140), outline=(0, 0, 0, 255), width=14)  # a dark "0" on clear
+    good = tmp_path / "zero.png"
+    picture.save(good)
+    uploader = page.locator("[data-testid='stTabs'] input[type='file']")
+    uploader.set_input_files(str(good))
+    page.get_by_text("prepared input (28x28)").wait_for(timeout=30_000)
+    assert page.get_by_text("flattened onto white").count() == 1
+    bad = tmp_path / "notes.png"
+    bad.write_text("not really a png")
+    uploader.set_input_files(str(bad))
+    page.get_by_text("That image cannot be used").wait_for(timeout=30_000)

@@ -192,3 +192,80 @@ def test_a_model_without_a_map_gets_one_computed_in_the_background(tmp_path: Pat
     assert charts(app)[0]["layout"]["title"]["text"] == "VAE · digits_vae"
     assert len(list((cache / "maps").glob("*.map.safetensors"))) == 1
     assert sorted(p.name for p in weights.iterdir()) == ["digits_vae.safetensors", "garbage.safetensors"]
+
+
+def _png_of_a_digit() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("L", (90, 120), 255)
+    ImageDraw.Draw(picture).ellipse((15, 15, 75, 105), outline=0, width=10)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_anomaly_page_scores_thresholds_and_switches_score_kind() -> None:
+    app = open_page("views/anomaly.py", ("mnist-5k", 2))
+    assert_clean(app)
+    assert "anomalies" in trace_names(app) and any("AUC" in name for name in trace_names(app))
+    caught = [m.value for m in app.metric if m.label == "caught"]
+    app.slider[0].set_value(60.0).run()
+    alarms_60 = [m.value for m in app.metric if m.label == "false alarms"]
+    app.slider[0].set_value(99.0).run()
+    alarms_99 = [m.value for m in app.metric if m.label == "false alarms"]
+    assert all(int(a) > int(b) for a, b in zip(alarms_60, alarms_99, strict=True)) and caught
+    app.radio[1].set_value("distance in latent space").run()
+    assert_clean(app)
+    titles = {c["layout"]["xaxis"]["title"]["text"] for c in charts(app) if c["data"][0]["type"] == "histogram"}
+    assert titles == {"score (latent distance)"}
+    app.radio[0].set_value("pure noise").run()
+    assert_clean(app)
+    assert len(app.get("download_button")) == 1
+
+
+def test_denoising_shows_the_denoiser_and_reacts_to_the_damage() -> None:
+    app = open_page("views/denoising.py", ("mnist-5k", 16))
+    assert_clean(app)
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert any("(denoising) · mnist_dae_z16" in c and "PSNR" in c for c in captions)
+    before = images(app)
+    app.radio[0].set_value("masked-square").run()
+    assert_clean(app)
+    assert images(app)[1] != before[1]
+    app.slider[0].set_value(0.8).run()
+    assert any("strength 0.8" in image.proto.imgs[0].caption for image in app.get("image"))
+
+
+def test_own_image_upload_good_and_bad() -> None:
+    app = open_page("views/own_image.py", ("mnist-5k", 2))
+    assert any("Draw on the black pad" in info.value for info in app.info)
+    app.file_uploader(key="own_upload").upload("zero.png", _png_of_a_digit(), "image/png")
+    app.run()
+    assert_clean(app)
+    assert any(image.proto.imgs[0].caption == "prepared input (28x28)" for image in app.get("image"))
+    assert "your image" in trace_names(app)
+    app.file_uploader(key="own_upload").upload("zero.png", b"GIF89a broken", "image/gif")
+    app.run()
+    assert not app.exception
+    assert any("That image cannot be used" in e.value for e in app.error)
+
+
+def test_compression_table_follows_the_code_precision() -> None:
+    app = open_page("views/compression.py", ("mnist-5k", 2))
+    assert_clean(app)
+    table = app.dataframe[0].value
+    assert set(table["latent size"]) == {2, 16}
+    assert list(table["code bytes"]) == [4 * z for z in table["latent size"]]
+    app.radio[0].set_value("float16").run()
+    halved = app.dataframe[0].value
+    assert list(halved["code bytes"]) == [2 * z for z in halved["latent size"]]
+
+
+def test_presentation_mode_enlarges_figure_text() -> None:
+    app = open_page("views/sampling.py", ("mnist-5k", 2))
+    assert all(c["layout"].get("font", {}).get("size") != 20 for c in charts(app))
+    app.sidebar.toggle(key="presentation_mode").set_value(True).run()
+    assert_clean(app)
+    assert all(c["layout"]["font"]["size"] == 20 for c in charts(app))

@@ -22,7 +22,7 @@ def test_the_folder_holds_exactly_the_catalog_and_stays_small() -> None:
     files = {p.name for p in SHIPPED.glob("*.safetensors") if not p.name.endswith(".map.safetensors")}
     assert files == {spec.filename for spec in SPECS}
     total = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file())
-    assert total < 60 * 2**20, f"weights/ is {total / 2**20:.1f} MiB"
+    assert total < 80 * 2**20, f"weights/ is {total / 2**20:.1f} MiB; the issue asks for tens of MB"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)

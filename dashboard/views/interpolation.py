@@ -7,6 +7,7 @@ import torch
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
 from dashboard.figures import latent_scatter
 from dashboard.imaging import gif_bytes, png_bytes, tile
+from dashboard.presentation import show_figure
 from dashboard.session import SELECTED_ROW_KEY, maps_for, require_sample, require_selection, rows_from_event
 
 selection = require_selection()
@@ -95,6 +96,7 @@ for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
         axis_names=view.axis_names, equal_axes=view.is_plane, selected=rows, path=placed, height=460,
     )  # fmt: skip
     key = f"interp-map-{view.model.sha256[:12]}"
-    column.plotly_chart(figure, key=key, on_select=lambda key=key: _set_endpoint(key), selection_mode="points")
+    with column:
+        show_figure(figure, key, on_select=lambda key=key: _set_endpoint(key), selection_mode="points")
 if views and not views[0].is_plane:
     st.caption("For latent sizes above 2 the path is placed on the UMAP map from its nearest sample codes.")

@@ -5,8 +5,10 @@ import streamlit as st
 import torch
 
 from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
+from dashboard.exports import map_table_csv
 from dashboard.figures import image_grid, latent_scatter
 from dashboard.imaging import tile, upscale
+from dashboard.presentation import show_figure
 from dashboard.session import SELECTED_ROW_KEY, MapView, maps_for, require_sample, require_selection, rows_from_event
 
 N_ELLIPSES = 250
@@ -63,7 +65,7 @@ def _draw_map(view: MapView, chosen: list[int]) -> None:
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
     key = f"map-{view.model.sha256[:12]}"
-    st.plotly_chart(figure, key=key, on_select=lambda: _select(key), selection_mode="points", width="stretch")
+    show_figure(figure, key, on_select=lambda: _select(key), selection_mode="points")
 
 
 @st.fragment
@@ -100,6 +102,13 @@ def maps_and_panel() -> None:
 
 maps_and_panel()
 
+downloads = st.columns(len(views) + 2)
+for column, view in zip(downloads, views, strict=False):
+    column.download_button(
+        f"Map data: {view.model.name} (CSV)", map_table_csv(view.latent_map, sample), f"{view.model.name}-map.csv",
+        "text/csv", key=f"csv-{view.model.sha256[:12]}", help="per image: row, class, held-out, map position, code",
+    )  # fmt: skip
+
 if probe is not None:
     st.subheader(f"Decoded at z = ({probe[0, 0]:.2f}, {probe[0, 1]:.2f})")
     cells = st.columns(len(views) + 2)
@@ -124,7 +133,8 @@ if is_plane:
         x_ticks = np.linspace(centre[0] - extent, centre[0] + extent, n)
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
         picture = tile(decoded, columns=n, pad=0)
-        tab.plotly_chart(
-            image_grid(picture, x_ticks, y_ticks, f"Decoded grid, {view.model.name}"),
-            key=f"grid-{view.model.sha256[:12]}",
-        )
+        with tab:
+            show_figure(
+                image_grid(picture, x_ticks, y_ticks, f"Decoded grid, {view.model.name}"),
+                f"grid-{view.model.sha256[:12]}",
+            )

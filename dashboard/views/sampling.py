@@ -5,6 +5,7 @@ import streamlit as st
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
 from dashboard.figures import latent_scatter
 from dashboard.imaging import png_bytes, tile
+from dashboard.presentation import show_figure
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -49,7 +50,8 @@ for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
         title=f"{view.model.kind.upper()} · {view.model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
         prior_rings=view.is_plane, extra_points=("prior draws", placed), height=460,
     )  # fmt: skip
-    column.plotly_chart(figure, key=f"sampling-map-{view.model.sha256[:12]}")
+    with column:
+        show_figure(figure, f"sampling-map-{view.model.sha256[:12]}")
 if views and not views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ae_models.library import beta_sweeps
 from dashboard.figures import loss_curves, rate_distortion
+from dashboard.presentation import show_figure
 from dashboard.session import require_selection
 
 selection = require_selection()
@@ -20,7 +21,7 @@ left, right = st.columns([5, 1])
 chosen = left.multiselect("Models", list(by_name), default=[m.name for m in selection.pair], key="curve_models")
 log_scale = right.toggle("Log scale", value=True, help="early epochs dwarf the rest on a linear axis")
 if chosen:
-    st.plotly_chart(loss_curves([by_name[name] for name in chosen], log_scale), key="loss-curves")
+    show_figure(loss_curves([by_name[name] for name in chosen], log_scale), "loss-curves")
 else:
     st.info("Choose one or more models to plot their curves.")
 
@@ -34,7 +35,7 @@ st.caption(
     "and reconstructions blurrier. β = 1 is the plain VAE, whose loss is the negative ELBO."
 )
 for label, sweep in sweeps.items():
-    st.plotly_chart(rate_distortion(sweep, label), key=f"rate-distortion-{label}")
+    show_figure(rate_distortion(sweep, label), f"rate-distortion-{label}")
     st.dataframe(
         [
             {

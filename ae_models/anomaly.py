@@ -1,0 +1,97 @@
+"""Anomaly detection without labels: an image the model cannot rebuild, or whose code lands far from every
+training code, is unlike what it was trained on (a one-class classifier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from .latent_maps import encode_images
+from .losses import reconstruction_error
+from .models import Autoencoder
+
+
+@torch.no_grad()
+def reconstruction_scores(model: Autoencoder, images: Tensor, batch_size: int = 1000) -> Tensor:
+    """Per-image Bernoulli reconstruction error (nats) through the code mean: deterministic, higher = stranger."""
+    model.eval()
+    scores = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size]
+        scores.append(reconstruction_error(model.decode_logits(model.encode(batch).mean), batch))
+    return torch.cat(scores)
+
+
+@torch.no_grad()
+def latent_distance_scores(model: Autoencoder, images: Tensor, reference_codes: Tensor, k: int = 5) -> Tensor:
+    """Mean distance from each image's code to its k nearest reference codes ("proximity in latent space")."""
+    codes, _ = encode_images(model, images)
+    distances = torch.cdist(codes, reference_codes, compute_mode="donot_use_mm_for_euclid_dist")
+    return torch.topk(distances, min(k, reference_codes.shape[0]), largest=False).values.mean(dim=1)
+
+
+@dataclass(frozen=True)
+class RocCurve:
+    """False- and true-positive rates at every threshold; positives are the anomalies (high scores)."""
+
+    false_positive_rate: Tensor
+    true_positive_rate: Tensor
+    thresholds: Tensor
+
+    @property
+    def auc(self) -> float:
+        return float(torch.trapezoid(self.true_positive_rate, self.false_positive_rate))
+
+
+def roc_curve(normal_scores: Tensor, anomaly_scores: Tensor) -> RocCurve:
+    """Exact ROC by sweeping the threshold over every observed score (ties are resolved together)."""
+    scores = torch.cat([normal_scores, anomaly_scores]).double()
+    is_anomaly = torch.cat([torch.zeros(len(normal_scores)), torch.ones(len(anomaly_scores))]).double()
+    order = torch.argsort(scores, descending=True)
+    scores, is_anomaly = scores[order], is_anomaly[order]
+    true_positives = torch.cumsum(is_anomaly, 0)
+    false_positives = torch.cumsum(1 - is_anomaly, 0)
+    last_of_tie = torch.cat([scores[1:] != scores[:-1], torch.tensor([True])])
+    tpr = torch.cat([torch.zeros(1), true_positives[last_of_tie] / max(len(anomaly_scores), 1)])
+    fpr = torch.cat([torch.zeros(1), false_positives[last_of_tie] / max(len(normal_scores), 1)])
+    thresholds = torch.cat([torch.tensor([float("inf")]).double(), scores[last_of_tie]])
+    return RocCurve(fpr.float(), tpr.float(), thresholds)
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Counts at one threshold: a score at or above it is flagged as an anomaly."""
+
+    true_positives: int
+    false_negatives: int
+    false_positives: int
+    true_negatives: int
+
+
+def confusion_at(threshold: float, normal_scores: Tensor, anomaly_scores: Tensor) -> Confusion:
+    flagged_anomalies = int((anomaly_scores >= threshold).sum())
+    flagged_normals = int((normal_scores >= threshold).sum())
+    return Confusion(
+        flagged_anomalies,
+        len(anomaly_scores) - flagged_anomalies,
+        flagged_normals,
+        len(normal_scores) - flagged_normals,
+    )
+
+
+OUTLIER_KINDS = ("other dataset", "pure noise", "rotated")
+
+
+def outlier_images(kind: str, normal: Tensor, other_dataset: Tensor | None, seed: int = 0) -> Tensor:
+    """Images the model should find strange: another dataset's, uniform noise, or the normal ones turned 90 degrees."""
+    if kind == "pure noise":
+        return torch.rand(normal.shape, generator=torch.Generator().manual_seed(seed))
+    if kind == "rotated":
+        return torch.rot90(normal, 1, dims=(1, 2))
+    if kind == "other dataset":
+        if other_dataset is None or other_dataset.shape[1:] != normal.shape[1:]:
+            raise ValueError("no other dataset of the same image size is available")
+        return other_dataset[: len(normal)]
+    raise ValueError(f"unknown outlier kind {kind!r}; use one of {', '.join(OUTLIER_KINDS)}")

@@ -1,0 +1,86 @@
+"""Turn a user's picture or drawing into an MNIST-style input, the way MNIST itself was made:
+grayscale, ink bright on black, cropped to the ink, fitted into 20x20, centred by mass in 28x28, in [0, 1]."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 10 * 2**20
+MAX_PIXELS = 4096 * 4096
+MIN_SIDE = 8
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+
+
+class ImageInputError(ValueError):
+    """An upload or drawing that cannot become a model input; the message says what to do instead."""
+
+
+def read_image(data: bytes) -> tuple[np.ndarray, list[str]]:
+    """Decode an uploaded file to grayscale floats in [0, 1] (H, W), with notes on what was adjusted."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageInputError(
+            f"the file is {len(data) / 2**20:.1f} MB; upload an image under {MAX_UPLOAD_BYTES // 2**20} MB"
+        )
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ImageInputError(f"the image is {width}x{height} pixels; upload one of at most 4096x4096")
+            if getattr(image, "n_frames", 1) > 1:
+                raise ImageInputError("animated images are not supported; upload a single still frame")
+            if image.mode in SIXTEEN_BIT_MODES:
+                raise ImageInputError(f"{image.mode} images (16-bit or float) are not supported; save it as 8-bit")
+            image.load()
+    except ImageInputError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageInputError(
+            "this is not an image this page can read; upload a PNG, JPEG, GIF, BMP or WebP file"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as err:
+        raise ImageInputError(f"the image is truncated or corrupt ({err})") from None
+    if min(width, height) < MIN_SIDE:
+        raise ImageInputError(
+            f"the image is only {width}x{height} pixels; draw or upload at least {MIN_SIDE}x{MIN_SIDE}"
+        )
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        if rgba.getextrema()[3][0] < 255:  # some pixel is see-through
+            rgba = Image.alpha_composite(Image.new("RGBA", image.size, "white"), rgba)
+            notes.append("transparent areas were flattened onto white")
+        image = rgba
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    return gray, notes
+
+
+def to_mnist_style(gray: np.ndarray, size: int = 28, box: int = 20) -> torch.Tensor:
+    """Crop to the ink, fit it into box x box keeping its aspect, and centre its mass in size x size."""
+    if gray.ndim != 2:
+        raise ImageInputError(f"expected a grayscale image, got shape {gray.shape}")
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    ink = 1.0 - gray if border.mean() > 0.5 else gray  # MNIST digits are bright ink on black
+    ink = np.where(ink > 0.15, ink, 0.0)
+    rows, cols = np.nonzero(ink)
+    if len(rows) == 0:
+        raise ImageInputError("the image is blank: draw or upload a digit with visible strokes")
+    cropped = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = box / max(cropped.shape)
+    new_size = (max(1, round(cropped.shape[1] * scale)), max(1, round(cropped.shape[0] * scale)))
+    fitted = Image.fromarray((cropped * 255).astype(np.uint8)).resize(new_size, Image.Resampling.LANCZOS)
+    fitted_array = np.asarray(fitted, dtype=np.float32) / 255.0
+    canvas = np.zeros((size, size), dtype=np.float32)
+    mass = fitted_array.sum()
+    centre_y = (fitted_array.sum(axis=1) * np.arange(fitted_array.shape[0])).sum() / mass
+    centre_x = (fitted_array.sum(axis=0) * np.arange(fitted_array.shape[1])).sum() / mass
+    top = int(np.clip(round(size / 2 - 0.5 - centre_y), 0, size - fitted_array.shape[0]))
+    left = int(np.clip(round(size / 2 - 0.5 - centre_x), 0, size - fitted_array.shape[1]))
+    canvas[top : top + fitted_array.shape[0], left : left + fitted_array.shape[1]] = fitted_array
+    return torch.from_numpy(np.clip(canvas, 0.0, 1.0))

@@ -1,0 +1,79 @@
+"""Your own image: draw or upload a digit, prepare it the way MNIST was made, and see what the models make of it."""
+
+import streamlit as st
+
+from ae_models.anomaly import reconstruction_scores
+from ae_models.latent_ops import nearest_neighbours, place_on_map
+from ae_models.user_images import ImageInputError, read_image, to_mnist_style
+from dashboard.drawing_canvas import drawing_pad
+from dashboard.figures import latent_scatter
+from dashboard.imaging import tile, upscale
+from dashboard.presentation import show_figure
+from dashboard.session import maps_for, require_sample, require_selection
+
+selection = require_selection()
+sample = require_sample(selection)
+
+st.title("Your own image")
+st.caption(
+    "Draw a digit or upload a picture. It is prepared the way MNIST was made: grayscale, bright ink on black, "
+    "cropped to the ink, fitted into 20x20 pixels and centred by mass in 28x28."
+)
+if sample.images.image_shape != (28, 28):
+    st.info("This page needs a model of 28x28 images.")
+    st.stop()
+
+draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
+with draw_tab:
+    drawn = drawing_pad(key="pad")
+with upload_tab:
+    upload = st.file_uploader("An image of a digit (PNG, JPEG, GIF, BMP, WebP)", type=None, key="own_upload")
+source = st.radio("Use", ["drawing", "upload"], horizontal=True, index=1 if upload is not None and drawn is None else 0)
+data = drawn if source == "drawing" else (upload.getvalue() if upload is not None else None)
+if data is None:
+    st.info("Draw on the black pad (then release the mouse) or upload an image to begin.")
+    st.stop()
+try:
+    gray, notes = read_image(data)
+    image = to_mnist_style(gray)
+except ImageInputError as err:
+    st.error(f"That image cannot be used: {err}")
+    st.stop()
+for note in notes:
+    st.info(f"Note: {note}.")
+
+batch = image.unsqueeze(0)
+views = {v.model.sha256: v for v in maps_for(selection.pair, selection)}
+cells = st.columns(1 + len(selection.pair))
+cells[0].image(upscale(image, 6), caption="prepared input (28x28)")
+held_out = sample.images.images[sample.held_out]
+for cell, model in zip(cells[1:], selection.pair, strict=True):
+    score = float(reconstruction_scores(model.trained.model, batch)[0])
+    typical = reconstruction_scores(model.trained.model, held_out)
+    percentile = float((typical < score).float().mean() * 100)
+    cell.image(upscale(model.trained.model.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
+    cell.metric(
+        "anomaly score", f"{score:.1f} nats", help="reconstruction error; higher than held-out images = unusual"
+    )
+    cell.caption(f"stranger than {percentile:.0f}% of held-out {selection.dataset} images")
+
+st.subheader("Where it lands, and its nearest neighbours")
+for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict=True):
+    view = views.get(model.sha256)
+    if view is None:
+        continue
+    code = model.trained.model.encode(batch).mean
+    position = place_on_map(code, view.latent_map.codes, view.latent_map.coords).numpy()
+    with column:
+        figure = latent_scatter(
+            view.coords, sample.images.labels.numpy(), sample.images.class_names,
+            title=f"{model.kind.upper()} · {model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
+            extra_points=("your image", position), height=440,
+        )  # fmt: skip
+        show_figure(figure, f"own-map-{model.sha256[:12]}")
+        neighbours, _ = nearest_neighbours(view.latent_map.codes, code[0], 8)
+        st.image(tile(sample.images.images[neighbours], columns=8, upscale=2))
+        names = ", ".join(sample.images.class_names[i] for i in sample.images.labels[neighbours].tolist())
+        st.caption(f"nearest codes in the {model.kind.upper()}: {names}")
+if any(not v.is_plane for v in views.values()):
+    st.caption("On UMAP maps the image is placed from its nearest sample codes (fast, no UMAP refit).")
