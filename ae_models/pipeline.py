@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def write_map(weights_path: Path, force: bool = False) -> Path:
         sample = load_sample(samples_file)
     else:
         sample = draw_sample(info.name, val_fraction=info.val_fraction, split_seed=info.split_seed)
-        save_sample(sample, samples_file)
+        with contextlib.suppress(FileExistsError):  # a parallel train-all worker saved the same seeded draw first
+            save_sample(sample, samples_file)
     out = map_path_for(weights_path)
     save_map(build_map(trained.model, sample, sha256_of(weights_path)), out, force=force)
     return out

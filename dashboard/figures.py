@@ -222,20 +222,18 @@ def roc_figure(curves: dict) -> go.Figure:
 
 
 def compression_figure(reports: Sequence[tuple[LibraryModel, object]]) -> go.Figure:
-    """Quality against compression ratio, one labelled point per model, AE and VAE in their own colours."""
-    traces = []
-    for index, kind in enumerate(("ae", "vae")):
-        chosen = [(m, r) for m, r in reports if m.kind == kind]
-        if chosen:
-            traces.append(
-                {
-                    "type": "scatter", "mode": "markers+text", "name": kind.upper(),
-                    "x": [r.ratio for _, r in chosen], "y": [r.mean_psnr_db for _, r in chosen],
-                    "text": [f"z={r.latent_dim}" for _, r in chosen], "textposition": "top center",
-                    "marker": {"size": 14, "color": PALETTE[index]},
-                }
-            )  # fmt: skip
-    layout = _layout("Smaller code, lower quality (held-out images)", 420,
-                     xaxis={"title": {"text": "compression ratio (image bytes / code bytes)"}, "type": "log"},
-                     yaxis={"title": {"text": "PSNR (dB)"}})  # fmt: skip
+    """PSNR per model, grouped by latent size (with its compression ratio): smaller code, blurrier image."""
+    categories = {r.latent_dim: f"latent {r.latent_dim} ({r.ratio:.0f}x smaller)" for _, r in reports}
+    traces = [
+        {
+            "type": "bar", "name": model.name, "x": [categories[report.latent_dim]], "y": [report.mean_psnr_db],
+            "marker": {"color": PALETTE[0 if model.kind == "ae" else 1], "opacity": 1.0 if model.kind == "ae" else 0.8},
+            "text": [f"{report.mean_psnr_db:.1f} dB"], "textposition": "outside",
+        }
+        for model, report in reports
+    ]  # fmt: skip
+    layout = _layout("Reconstruction quality of held-out images by code size (blue: AE, orange: VAE)", 420,
+                     barmode="group", yaxis={"title": {"text": "PSNR (dB)"}},
+                     xaxis={"title": {"text": "code size"}, "categoryorder": "array",
+                            "categoryarray": [categories[k] for k in sorted(categories)]})  # fmt: skip
     return go.Figure(data=traces, layout=layout)

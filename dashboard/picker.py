@@ -27,7 +27,6 @@ class Selection:
     ae: LibraryModel | None
     vae: LibraryModel | None
     models: tuple[LibraryModel, ...]
-    denoiser: LibraryModel | None = None
 
     @property
     def pair(self) -> list[LibraryModel]:
@@ -84,8 +83,7 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
             ae_options, vae_options = _preferred(in_group, "ae"), _preferred(in_group, "vae")
             ae = st.selectbox("Autoencoder", ae_options, format_func=lambda m: m.label, key=f"ae-{dataset}-{latent}")
             vae = st.selectbox("VAE", vae_options, format_func=lambda m: m.label, key=f"vae-{dataset}-{latent}")
-            denoiser = next((m for m in in_group if m.is_denoiser), None)
-            selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models), denoiser)
+            selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(
             "Add a model (.safetensors from `python -m ae_models train`)",
             type=["safetensors"],

@@ -154,3 +154,14 @@ def test_uploads_of_images_good_and_bad(page, server: str, tmp_path: Path) -> No
     bad.write_text("not really a png")
     uploader.set_input_files(str(bad))
     page.get_by_text("That image cannot be used").wait_for(timeout=30_000)
+
+
+def test_every_chart_offers_a_png_export(page, server: str) -> None:
+    open_page(page, server, "anomaly")
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    button = page.locator(".modebar-btn[data-title='Download plot as a PNG']").first
+    button.wait_for(state="attached")
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.endswith(".png")

@@ -226,7 +226,7 @@ def test_anomaly_page_scores_thresholds_and_switches_score_kind() -> None:
 
 
 def test_denoising_shows_the_denoiser_and_reacts_to_the_damage() -> None:
-    app = open_page("views/denoising.py", ("mnist-5k", 16))
+    app = open_page("views/denoising.py", ("mnist-5k", 2))
     assert_clean(app)
     captions = [image.proto.imgs[0].caption for image in app.get("image")]
     assert any("(denoising) · mnist_dae_z16" in c and "PSNR" in c for c in captions)
@@ -261,6 +261,12 @@ def test_compression_table_follows_the_code_precision() -> None:
     app.radio[0].set_value("float16").run()
     halved = app.dataframe[0].value
     assert list(halved["code bytes"]) == [2 * z for z in halved["latent size"]]
+
+
+def test_every_chart_is_configured_for_png_export() -> None:
+    app = open_page("views/anomaly.py", ("mnist-5k", 2))
+    configs = [json.loads(chart.proto.config) for chart in app.get("plotly_chart")]
+    assert configs and all(c["toImageButtonOptions"]["format"] == "png" for c in configs)
 
 
 def test_presentation_mode_enlarges_figure_text() -> None:

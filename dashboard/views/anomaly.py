@@ -73,6 +73,11 @@ curves = {name: roc_curve(normal_scores, outlier_scores) for name, (_, normal_sc
 left, right = st.columns([3, 2])
 with left:
     show_figure(roc_figure(curves), "anomaly-roc")
+    st.caption(
+        "AUC 1 separates perfectly, 0.5 is a coin flip. Below 0.5 the anomalies score *lower* than normal images: "
+        "a Fashion model rebuilds mostly-black digits more easily than clothes, a known trap of likelihood-based "
+        "detectors; and in a 2-D latent plane outliers often land among the codes, so distance fails there."
+    )
 with right:
     st.subheader("Threshold")
     percentile = st.slider(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ae_models.compression import CODE_DTYPES, codec_report
+from ae_models.library import beta_sweeps
 from dashboard.exports import csv_bytes
 from dashboard.figures import compression_figure
 from dashboard.imaging import tile
@@ -19,10 +20,12 @@ st.markdown(
 )
 code_dtype = st.radio("Store each code number as", list(CODE_DTYPES), horizontal=True, help="float16 halves the size")
 
+sweep_members = {m.name for sweep in beta_sweeps(list(selection.models)).values() for m in sweep}
 models = sorted(
-    (m for m in selection.models if m.dataset == selection.dataset and not m.is_denoiser and m.beta == 1),
+    (m for m in selection.models if m.dataset == selection.dataset and not m.is_denoiser and m.beta == 1
+     and m.name not in sweep_members),
     key=lambda m: (m.kind, m.latent_dim),
-)
+)  # fmt: skip
 held_out = sample.images.images[sample.held_out]
 reports = [(model, codec_report(model.trained.model, held_out, code_dtype)) for model in models]
 table = {

@@ -25,7 +25,8 @@ per_class = controls[3].slider("Images per class", 1, 3, 1)
 
 clean = sample.images.images[sample.example_rows(per_class=per_class)]
 noisy = corrupt(clean, kind, strength, int(seed))
-models = [*selection.pair, *([selection.denoiser] if selection.denoiser else [])]
+denoisers = [m for m in selection.models if m.is_denoiser and m.dataset == selection.dataset]
+models = [*selection.pair, *denoisers]
 rows = [("clean originals", clean), (f"damaged input ({kind}, strength {strength:g})", noisy)]
 rows += [
     (f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''} · {m.name}", m.trained.model.reconstruct(noisy))
@@ -35,12 +36,9 @@ rows += [
 for label, images in rows:
     score = "" if images is clean else f" — PSNR {float(psnr(clean, images).mean()):.1f} dB"
     st.image(tile(images, columns=len(clean) // per_class, upscale=2), caption=f"{label}{score}")
-if selection.denoiser is None:
-    st.info(
-        f"No denoising AE is loaded for {selection.dataset} at latent {selection.latent_dim}; "
-        "the shipped one is mnist_dae_z16 (choose mnist-5k · latent 16)."
-    )
-else:
-    noise = selection.denoiser.trained.training.input_noise
-    st.caption(f"{selection.denoiser.name} was trained on Gaussian noise of std {noise:g} only.")
+if not denoisers:
+    st.info(f"No denoising AE is loaded for {selection.dataset}; the shipped one, mnist_dae_z16, is for mnist-5k.")
+for denoiser in denoisers:
+    noise = denoiser.trained.training.input_noise
+    st.caption(f"{denoiser.name} (latent {denoiser.latent_dim}) was trained on Gaussian noise of std {noise:g} only.")
 st.caption(f"Doing nothing (the damaged input itself) scores {float(psnr(clean, noisy).mean()):.1f} dB.")
