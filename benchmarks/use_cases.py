@@ -9,9 +9,7 @@ and the latency of the drawn-image path (decode PNG, MNIST-style preparation, sc
 from __future__ import annotations
 
 import io
-import statistics
 import sys
-import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +26,7 @@ from ae_models.latent_ops import nearest_neighbours, place_on_map  # noqa: E402
 from ae_models.library import load_folder  # noqa: E402
 from ae_models.samples import load_sample, sample_path  # noqa: E402
 from ae_models.user_images import read_image, to_mnist_style  # noqa: E402
+from benchmarks.run_benchmarks import timed  # noqa: E402
 
 WEIGHTS = REPO_ROOT / "weights"
 OTHER = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
@@ -97,14 +96,9 @@ def drawn_image_latency(models: dict, repeats: int = 30) -> None:
             place_on_map(code, latent_map.codes, latent_map.coords)
             nearest_neighbours(latent_map.codes, code[0], 8)
 
-    path()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        path()
-        samples.append((time.perf_counter() - started) * 1000)
-    print(f"\nDrawn-image path, AE + VAE at latent 16 (UMAP maps): median {statistics.median(samples):.1f} ms, "
-          f"worst {max(samples):.1f} ms over {repeats} runs")  # fmt: skip
+    median, worst = timed(path, repeats)
+    print(f"\nDrawn-image path, AE + VAE at latent 16 (UMAP maps): median {median:.1f} ms, "
+          f"worst {worst:.1f} ms over {repeats} runs")  # fmt: skip
 
 
 def main() -> None:
