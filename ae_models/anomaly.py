@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from .latent_maps import encode_images
+from .latent_ops import EXACT
 from .losses import reconstruction_error
 from .models import Autoencoder
 
@@ -28,7 +29,7 @@ def reconstruction_scores(model: Autoencoder, images: Tensor, batch_size: int = 
 def latent_distance_scores(model: Autoencoder, images: Tensor, reference_codes: Tensor, k: int = 5) -> Tensor:
     """Mean distance from each image's code to its k nearest reference codes ("proximity in latent space")."""
     codes, _ = encode_images(model, images)
-    distances = torch.cdist(codes, reference_codes, compute_mode="donot_use_mm_for_euclid_dist")
+    distances = torch.cdist(codes, reference_codes, compute_mode=EXACT)
     return torch.topk(distances, min(k, reference_codes.shape[0]), largest=False).values.mean(dim=1)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
 from torch import Tensor
 
 from .augmentation import gaussian_noise
 
-Corruption = Literal["gaussian", "salt-and-pepper", "masked-square"]
 CORRUPTIONS: tuple[str, ...] = ("gaussian", "salt-and-pepper", "masked-square")
 
 
@@ -41,4 +38,4 @@ def corrupt(images: Tensor, kind: str, strength: float, seed: int = 0) -> Tensor
 def psnr(clean: Tensor, restored: Tensor) -> Tensor:
     """Peak signal-to-noise ratio per image in dB for pixels in [0, 1]; higher is closer to the clean image."""
     mse = ((clean - restored) ** 2).flatten(1).mean(dim=1).clamp_min(1e-10)
-    return 10 * torch.log10(1.0 / mse) if mse.numel() else mse
+    return 10 * torch.log10(1.0 / mse)

@@ -54,3 +54,19 @@ def test_weights_dir_from_flag_then_environment(monkeypatch) -> None:
     assert weights_dir([]) == Path("/from/env")
     monkeypatch.delenv("AE_DASHBOARD_WEIGHTS")
     assert weights_dir([]).name == "weights"
+
+
+def test_map_table_csv_has_a_row_per_image_with_codes_and_positions() -> None:
+    import csv
+
+    from ae_models.latent_maps import LatentMap
+    from ae_models.samples import draw_sample
+    from dashboard.exports import map_table_csv
+
+    sample = draw_sample("digits", size=50)
+    latent_map = LatentMap(torch.randn(50, 2), torch.randn(50, 3), torch.randn(50, 3), "umap", "x" * 64, "digits")
+    rows = list(csv.DictReader(io.StringIO(map_table_csv(latent_map, sample).decode())))
+    assert len(rows) == 50
+    assert list(rows[0]) == ["row", "pool_index", "class", "held_out", "map_x", "map_y", "z1", "z2", "z3",
+                             "logvar1", "logvar2", "logvar3"]  # fmt: skip
+    assert float(rows[7]["z2"]) == round(latent_map.codes[7, 1].item(), 5)

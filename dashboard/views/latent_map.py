@@ -1,5 +1,7 @@
 """Latent map: where the encoder puts each image, AE and VAE side by side, with a linked selection."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 import torch
@@ -105,8 +107,10 @@ maps_and_panel()
 downloads = st.columns(len(views) + 2)
 for column, view in zip(downloads, views, strict=False):
     column.download_button(
-        f"Map data: {view.model.name} (CSV)", map_table_csv(view.latent_map, sample), f"{view.model.name}-map.csv",
-        "text/csv", key=f"csv-{view.model.sha256[:12]}", help="per image: row, class, held-out, map position, code",
+        f"Map data: {view.model.name} (CSV)",
+        partial(map_table_csv, view.latent_map, sample),  # built only when clicked, not on every rerun
+        f"{view.model.name}-map.csv", "text/csv", key=f"csv-{view.model.sha256[:12]}",
+        help="per image: row, class, held-out, map position, code",
     )  # fmt: skip
 
 if probe is not None:
