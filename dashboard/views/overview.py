@@ -48,8 +48,8 @@ for index, model in enumerate(selection.models):
         st.caption(f"{describe_architecture(trained)} · {trained.dataset.name} · {trained.n_parameters:,} parameters")
         left, middle, right = st.columns(3)
         left.metric("epochs", len(trained.history))
-        middle.metric("reconstruction", f"{metrics.reconstruction:.1f}")
-        right.metric("KL", "—" if metrics.kl is None else f"{metrics.kl:.1f}")
+        middle.metric("recon", f"{metrics.reconstruction:.1f}", help="reconstruction error, nats per image")
+        right.metric("KL", "—" if metrics.kl is None else f"{metrics.kl:.1f}", help="KL to N(0, I), nats per image")
 
 st.header("Held-out images and their reconstructions")
 sample = require_sample(selection)
