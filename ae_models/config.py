@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import reprlib
+import types
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 ModelKind = Literal["ae", "vae"]
 Architecture = Literal["mlp", "conv"]
@@ -14,23 +16,64 @@ ARCHITECTURES: tuple[str, ...] = ("mlp", "conv")
 ACTIVATIONS: tuple[str, ...] = ("relu", "silu")
 RECONSTRUCTION_LOSSES: tuple[str, ...] = ("bce", "mse")
 
+# Bounds far above anything this project trains, low enough that a hostile or mistyped config cannot ask for
+# terabytes: a weights file's metadata is checked against them before any tensor is allocated.
+MAX_IMAGE_SIDE = 512
+MAX_LATENT_DIM = 1024
+MAX_LAYERS = 8
+MAX_WIDTH = 16384
+
 
 class ConfigError(ValueError):
     """A configuration that cannot describe a model or a training run."""
 
 
-def _from_mapping(cls: type, data: dict[str, Any]) -> Any:
-    """Build a dataclass from JSON data, refusing unknown or missing keys with a readable message."""
+def _matches(value: Any, hint: Any) -> bool:
+    """Whether a JSON value fits a field's type hint (the scalar, Literal, Optional and tuple hints used here)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is type(None):
+        return value is None
+    if origin is Literal:  # membership is checked by the class itself, with a message listing the choices
+        return isinstance(value, str)
+    if origin in (Union, types.UnionType):
+        return any(_matches(value, arg) for arg in args)
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        items = args[:1] * len(value) if len(args) == 2 and args[1] is Ellipsis else args
+        return len(items) == len(value) and all(_matches(v, h) for v, h in zip(value, items, strict=True))
+    return True
+
+
+def record_from_json(cls: type, data: Any) -> Any:
+    """Build a dataclass from untrusted JSON: unknown, missing or mistyped fields give a readable ConfigError."""
     if not isinstance(data, dict):
         raise ConfigError(f"{cls.__name__} must be a JSON object, got {type(data).__name__}")
     names = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - names)
     if unknown:
-        raise ConfigError(f"{cls.__name__} has unknown keys: {', '.join(unknown)}")
+        raise ConfigError(f"{cls.__name__} has unknown keys: {reprlib.repr(unknown)}")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    for name, hint in get_type_hints(cls).items():
+        if name in values and not _matches(values[name], hint):
+            raise ConfigError(f"{cls.__name__}.{name} has the wrong type: {reprlib.repr(values[name])}")
     try:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        return cls(**values)
     except TypeError as err:
         raise ConfigError(f"{cls.__name__}: {err}") from None
+
+
+def _check_layers(name: str, sizes: tuple[int, ...]) -> None:
+    if not 1 <= len(sizes) <= MAX_LAYERS or any(not isinstance(n, int) or not 1 <= n <= MAX_WIDTH for n in sizes):
+        raise ConfigError(f"{name} must be 1 to {MAX_LAYERS} integers in [1, {MAX_WIDTH}], got {reprlib.repr(sizes)}")
 
 
 @dataclass(frozen=True)
@@ -56,14 +99,14 @@ class ModelConfig:
         if self.architecture not in ARCHITECTURES:
             raise ConfigError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
         if len(self.image_shape) != 2 or any(not isinstance(s, int) or s < 1 for s in self.image_shape):
-            raise ConfigError(f"image_shape must be two positive integers, got {self.image_shape!r}")
-        if not isinstance(self.latent_dim, int) or self.latent_dim < 1:
-            raise ConfigError(f"latent_dim must be a positive integer, got {self.latent_dim!r}")
-        if not self.hidden_sizes or any(not isinstance(h, int) or h < 1 for h in self.hidden_sizes):
-            raise ConfigError(f"hidden_sizes must be positive integers, got {self.hidden_sizes!r}")
+            raise ConfigError(f"image_shape must be two positive integers, got {reprlib.repr(self.image_shape)}")
+        if max(self.image_shape) > MAX_IMAGE_SIDE:
+            raise ConfigError(f"image sides above {MAX_IMAGE_SIDE} are not supported, got {self.image_shape!r}")
+        if not isinstance(self.latent_dim, int) or not 1 <= self.latent_dim <= MAX_LATENT_DIM:
+            raise ConfigError(f"latent_dim must be an integer in [1, {MAX_LATENT_DIM}], got {self.latent_dim!r}")
+        _check_layers("hidden_sizes", self.hidden_sizes)
         if self.architecture == "conv":
-            if not self.conv_channels or any(not isinstance(c, int) or c < 1 for c in self.conv_channels):
-                raise ConfigError(f"conv_channels must be positive integers, got {self.conv_channels!r}")
+            _check_layers("conv_channels", self.conv_channels)
             stride = 2 ** len(self.conv_channels)
             if any(s % stride for s in self.image_shape):
                 raise ConfigError(
@@ -80,7 +123,7 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
-        return _from_mapping(cls, data)
+        return record_from_json(cls, data)
 
 
 @dataclass(frozen=True)
@@ -123,4 +166,4 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        return _from_mapping(cls, data)
+        return record_from_json(cls, data)

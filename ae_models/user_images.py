@@ -13,11 +13,59 @@ from PIL import Image, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 10 * 2**20
 MAX_PIXELS = 4096 * 4096
 MIN_SIDE = 8
-SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+UNSUPPORTED_DEPTHS = ("I", "F")  # 32-bit integer and float pixels: no agreed white level to scale by
+TOO_LARGE = "upload one of at most 4096x4096 pixels"
+READABLE = "upload a PNG, JPEG, GIF, BMP or WebP file"
 
 
 class ImageInputError(ValueError):
     """An upload or drawing that cannot become a model input; the message says what to do instead."""
+
+
+def _open_checked(data: bytes) -> Image.Image:
+    """Open and fully decode, refusing what is too big, animated or of an unusual depth before decoding it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's chatter about corrupt EXIF and the like: not the user's concern
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageInputError(f"the image is {width}x{height} pixels; {TOO_LARGE}")
+        if getattr(image, "n_frames", 1) > 1:
+            raise ImageInputError("animated images are not supported; upload a single still frame")
+        if image.mode in UNSUPPORTED_DEPTHS:
+            raise ImageInputError(f"{image.mode} images (32-bit or float pixels) are not supported; save it as 8-bit")
+        image.load()
+    return image
+
+
+def _decode(data: bytes) -> Image.Image:
+    try:
+        return _open_checked(data)
+    except ImageInputError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageInputError(f"this is not an image this page can read; {READABLE}") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageInputError(f"the image declares far more pixels than a digit needs; {TOO_LARGE}") from None
+    except Exception as err:  # decoders raise many types on hostile bytes; all of them mean "corrupt"
+        raise ImageInputError(f"the image is truncated or corrupt ({type(err).__name__}: {err})") from None
+
+
+def _to_gray(image: Image.Image, notes: list[str]) -> np.ndarray:
+    if image.mode in SIXTEEN_BIT_MODES:
+        notes.append("16-bit pixels were scaled to 8-bit")
+        return np.asarray(image, dtype=np.float32) / 65535.0
+    if image.mode == "LAB":  # Pillow cannot convert LAB, but its L channel is the lightness we want
+        return np.asarray(image.getchannel("L"), dtype=np.float32) / 255.0
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        if rgba.getextrema()[3][0] < 255:  # some pixel is see-through
+            rgba = Image.alpha_composite(Image.new("RGBA", image.size, "white"), rgba)
+            notes.append("transparent areas were flattened onto white")
+        image = rgba
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
 def read_image(data: bytes) -> tuple[np.ndarray, list[str]]:
@@ -26,38 +74,17 @@ def read_image(data: bytes) -> tuple[np.ndarray, list[str]]:
         raise ImageInputError(
             f"the file is {len(data) / 2**20:.1f} MB; upload an image under {MAX_UPLOAD_BYTES // 2**20} MB"
         )
-    notes: list[str] = []
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise ImageInputError(f"the image is {width}x{height} pixels; upload one of at most 4096x4096")
-            if getattr(image, "n_frames", 1) > 1:
-                raise ImageInputError("animated images are not supported; upload a single still frame")
-            if image.mode in SIXTEEN_BIT_MODES:
-                raise ImageInputError(f"{image.mode} images (16-bit or float) are not supported; save it as 8-bit")
-            image.load()
-    except ImageInputError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageInputError(
-            "this is not an image this page can read; upload a PNG, JPEG, GIF, BMP or WebP file"
-        ) from None
-    except (OSError, SyntaxError, ValueError) as err:
-        raise ImageInputError(f"the image is truncated or corrupt ({err})") from None
+    image = _decode(data)
+    width, height = image.size
     if min(width, height) < MIN_SIDE:
         raise ImageInputError(
             f"the image is only {width}x{height} pixels; draw or upload at least {MIN_SIDE}x{MIN_SIDE}"
         )
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        if rgba.getextrema()[3][0] < 255:  # some pixel is see-through
-            rgba = Image.alpha_composite(Image.new("RGBA", image.size, "white"), rgba)
-            notes.append("transparent areas were flattened onto white")
-        image = rgba
-    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    notes: list[str] = []
+    try:
+        gray = _to_gray(image, notes)
+    except (ValueError, OSError) as err:
+        raise ImageInputError(f"colour mode {image.mode} cannot be read ({err}); save it as RGB or grayscale") from None
     return gray, notes
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from safetensors.torch import save as safetensors_save
 
-from .config import ConfigError, ModelConfig, TrainConfig
+from .config import ConfigError, ModelConfig, TrainConfig, record_from_json
 from .evaluation import Metrics
 from .files import UnreadableFile, atomic_write_bytes, read_safetensors
 from .models import Autoencoder, build_model
@@ -112,6 +112,8 @@ def _parse_metadata(path: Path, metadata: dict[str, str]) -> dict[str, Any]:
             values[key] = json.loads(metadata[NAMESPACE + key])
         except json.JSONDecodeError as err:
             raise WeightsError(path, f"metadata {NAMESPACE + key} is not valid JSON ({err})") from None
+        except RecursionError:
+            raise WeightsError(path, f"metadata {NAMESPACE + key} is nested too deeply to be ours") from None
     values["kind"] = metadata[NAMESPACE + "kind"]
     values["created"] = metadata[NAMESPACE + "created"]
     return values
@@ -144,15 +146,21 @@ def load_model(path: str | Path) -> TrainedModel:
     try:
         config = ModelConfig.from_dict(values["model_config"])
         training = TrainConfig.from_dict(values["training"])
-        dataset = DatasetInfo(**values["dataset"])
-        history = [EpochRecord(**record) for record in values["history"]]
-        final_metrics = Metrics(**values["final_metrics"])
+        dataset = record_from_json(DatasetInfo, values["dataset"])
+        if not isinstance(values["history"], list) or len(values["history"]) != training.epochs:
+            raise ConfigError(f"history must be a JSON list of one record per epoch ({training.epochs})")
+        history = [record_from_json(EpochRecord, record) for record in values["history"]]
+        final_metrics = record_from_json(Metrics, values["final_metrics"])
+        kind, created = values["kind"], values["created"]
     except (ConfigError, TypeError, ValueError) as err:
         raise WeightsError(path, f"metadata does not follow the schema ({err})") from None
-    if values["kind"] != config.kind or tuple(values["image_shape"]) != config.image_shape:
+    if kind != config.kind or values["image_shape"] != list(config.image_shape):
         raise WeightsError(path, "metadata kind/image_shape disagree with model_config")
+    # shapes are checked on a weightless "meta" model first, so metadata claiming a giant architecture
+    # costs nothing; the real model is only built once the file's own tensors are known to fit it
+    with torch.device("meta"):
+        _check_tensors(path, build_model(config), tensors)
     model = build_model(config)
-    _check_tensors(path, model, tensors)
     model.load_state_dict(tensors, strict=True)
     model.eval()
-    return TrainedModel(model, training, dataset, history, final_metrics, values["created"])
+    return TrainedModel(model, training, dataset, history, final_metrics, created)

@@ -41,6 +41,7 @@ def _ingest_upload() -> None:
         path = save_upload(upload.getvalue(), upload.name)
         model = load_uploaded(str(path), f"upload:{Path(upload.name).stem}")
     except WeightsError as err:
+        path.unlink(missing_ok=True)  # keep only uploads that load, so bad ones cannot pile up on the server
         st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
         return
     except OSError as err:

@@ -1,0 +1,201 @@
+"""Deterministic corpora of hostile files, written by the fuzz tests themselves (nothing is fetched or shipped).
+
+Weights: every way a .safetensors file can lie (framing, header JSON, offsets, dtypes, shapes, metadata, values),
+each family varied by a seeded generator. Images: the classic decoder traps (truncation, bombs, odd modes, frames).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from ae_models.weights import NAMESPACE
+
+Header = dict[str, dict]
+DTYPES = ("F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "F8_E4M3", "nonsense", "")
+
+
+def split_safetensors(data: bytes) -> tuple[Header, bytes]:
+    size = struct.unpack("<Q", data[:8])[0]
+    return json.loads(data[8 : 8 + size]), data[8 + size :]
+
+
+def join_safetensors(header: Header | bytes, body: bytes, declared: int | None = None) -> bytes:
+    raw = header if isinstance(header, bytes) else json.dumps(header).encode()
+    return struct.pack("<Q", len(raw) if declared is None else declared) + raw + body
+
+
+def _tensor_names(header: Header) -> list[str]:
+    return sorted(name for name in header if name != "__metadata__")
+
+
+def _metadata_variants(rng: random.Random, metadata: dict[str, str]) -> dict[str, object]:
+    """One metadata lie: not JSON, wrong JSON types, another architecture, deep nesting, or non-string values."""
+    metadata = dict(metadata)
+    key = NAMESPACE + rng.choice(("model_config", "training", "dataset", "history", "final_metrics", "image_shape"))
+    config = json.loads(metadata[NAMESPACE + "model_config"])
+    lies: list[Callable[[], None]] = [
+        lambda: metadata.update({key: rng.choice(["{oops", "", "NaN}", "\x00", "[" * 5000, "é" * 10])}),
+        lambda: metadata.update({key: json.dumps(rng.choice([1, "text", None, [], {}, [[1]], {"a": 1}, 1e308]))}),
+        lambda: metadata.update({key: "[" * rng.randint(2000, 200_000) + "]" * 10}),
+        lambda: metadata.pop(key),
+        lambda: metadata.update({NAMESPACE + "kind": rng.choice(["gan", "", "AE", "vae ", "ae"])}),
+        lambda: metadata.update({NAMESPACE + "format_version": str(rng.randint(2, 99))}),
+        lambda: metadata.update({key: metadata[key].replace("1", rng.choice(['"x"', "true", "null", "-1"]), 1)}),
+        lambda: metadata.update(
+            {
+                NAMESPACE + "model_config": json.dumps(
+                    {
+                        **config,
+                        rng.choice(["hidden_sizes", "conv_channels"]): [rng.choice([0, -3, 7, 10**6, 10**12, 2.5])]
+                        * rng.randint(1, 40),
+                        "latent_dim": rng.choice([config["latent_dim"], 0, 3, 10**9, "2", True]),
+                        "architecture": rng.choice(["mlp", "conv", "transformer"]),
+                        "image_shape": rng.choice([[8, 8], [28, 28], [8], [10**6, 10**6], [-8, 8], "8x8"]),
+                    }
+                )
+            }
+        ),
+        lambda: metadata.update({NAMESPACE + "history": json.dumps([{"epoch": "one"}] * rng.randint(1, 5))}),
+    ]
+    rng.choice(lies)()
+    if rng.random() < 0.1:
+        metadata[key] = rng.choice([1, None, ["a"], {"b": 2}])  # safetensors requires strings here
+    return metadata
+
+
+def weights_corpus(valid: bytes, per_family: int = 100, seed: int = 0) -> Iterator[tuple[str, bytes]]:
+    """(family, bytes) pairs, per_family of each family, from one valid weights file."""
+    rng = random.Random(seed)
+    header, body = split_safetensors(valid)
+    names = _tensor_names(header)
+    metadata = header["__metadata__"]
+
+    def with_header(change: Callable[[Header], None]) -> bytes:
+        copy = header
+        while copy == header:  # a lie that happened to tell the truth (e.g. F32 -> F32) is drawn again
+            copy = json.loads(json.dumps(header))
+            change(copy)
+        return join_safetensors(copy, body)
+
+    def tensor(h: Header) -> dict:
+        return h[rng.choice(names)]
+
+    def random_shape() -> list[int]:
+        return [rng.choice([0, 1, 3, 2**31, 2**62]) for _ in range(rng.randint(0, 4))]
+
+    def overlap(h: Header) -> None:
+        first, second = rng.sample(names, 2)
+        h[second]["data_offsets"] = list(h[first]["data_offsets"])
+
+    def values(kind: float) -> bytes:
+        copy = bytearray(body)
+        entry = header[rng.choice(names)]
+        start, end = entry["data_offsets"]
+        position = start + 4 * rng.randrange((end - start) // 4)
+        copy[position : position + 4] = struct.pack("<f", kind)
+        return join_safetensors(header, bytes(copy))
+
+    def flips() -> bytes:
+        copy = bytearray(valid)
+        for _ in range(rng.randint(1, 8)):
+            copy[rng.randrange(len(copy))] ^= 1 << rng.randrange(8)
+        return bytes(copy)
+
+    families: dict[str, Callable[[], bytes]] = {
+        "random-bytes": lambda: rng.randbytes(rng.randint(0, 4096)),
+        "truncated": lambda: valid[: rng.randrange(len(valid))],
+        "huge-declared-header": lambda: join_safetensors(header, body, declared=rng.randint(len(valid), 2**64 - 1)),
+        "small-declared-header": lambda: join_safetensors(header, body, declared=rng.randint(0, 200)),
+        "header-not-json": lambda: join_safetensors(rng.randbytes(rng.randint(1, 300)), body),
+        "overlapping-offsets": lambda: with_header(overlap),
+        "offsets-out-of-range": lambda: with_header(
+            lambda h: tensor(h).update({"data_offsets": [rng.randint(0, 2**40), rng.randint(0, 2**62)]})
+        ),
+        "wrong-dtype": lambda: with_header(lambda h: tensor(h).update({"dtype": rng.choice(DTYPES)})),
+        "wrong-shape": lambda: with_header(lambda h: tensor(h).update({"shape": random_shape()})),
+        "missing-or-extra-tensor": lambda: with_header(
+            lambda h: h.pop(rng.choice(names)) if rng.random() < 0.5 else h.update({"intruder": dict(tensor(h))})
+        ),
+        "bad-metadata": lambda: with_header(lambda h: h.update({"__metadata__": _metadata_variants(rng, metadata)})),
+        "nan-or-inf-weights": lambda: values(rng.choice([float("nan"), float("inf"), float("-inf")])),
+        "bit-flips": flips,
+    }
+    for family, make in families.items():
+        for _ in range(per_family):
+            yield family, make()
+
+
+def _encoded(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def digit_image(size: int = 64) -> Image.Image:
+    """A white ring (a zero) on black: enough ink for the MNIST-style preparation."""
+    yy, xx = np.mgrid[:size, :size]
+    radius = np.hypot(yy - size / 2, xx - size / 2)
+    return Image.fromarray(((abs(radius - size / 3) < size / 10) * 255).astype(np.uint8))
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A PNG whose IHDR claims width x height gray pixels over one tiny zlib stream of zeros."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"\x00" * min(width + 1, 1 << 16) * 64, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+def image_corpus(seed: int = 0) -> Iterator[tuple[str, bytes]]:
+    """(case, bytes) for the traps named in the issue, plus seeded truncations and bit flips of real images."""
+    rng = random.Random(seed)
+    digit = digit_image()
+    frames = [digit, digit.rotate(90)]
+    yield "not-an-image", b"this is a text file, not a picture"
+    yield "empty", b""
+    yield "decompression-bomb", png_bomb(50_000, 50_000)
+    yield "decompression-bomb-over-pillow-limit", png_bomb(200_000, 200_000)
+    yield "1x1", _encoded(Image.new("L", (1, 1), 255))
+    yield "10000x10000", _encoded(Image.new("L", (10_000, 10_000)))
+    yield "palette", _encoded(digit.convert("P"))
+    yield "palette-with-transparency", _encoded(ImageOps.invert(digit).convert("P"), transparency=255)
+    yield "16-bit", _encoded(Image.fromarray(np.asarray(digit, dtype=np.uint16) * 257))
+    yield "32-bit-int", _encoded(Image.fromarray(np.asarray(digit, dtype=np.int32)), "TIFF")
+    yield "float", _encoded(Image.fromarray(np.asarray(digit, dtype=np.float32)), "TIFF")
+    yield "animated-gif", _encoded(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    yield "animated-png", _encoded(frames[0], "PNG", save_all=True, append_images=frames[1:])
+    yield "cmyk-jpeg", _encoded(digit.convert("CMYK"), "JPEG")
+    yield "1-bit", _encoded(digit.convert("1"))
+    yield "lab-tiff", _encoded(digit.convert("RGB").convert("LAB"), "TIFF")
+    black = Image.new("L", digit.size)
+    yield "rgba-transparent", _encoded(Image.merge("RGBA", [black, black, black, digit]))  # black ink on nothing
+    yield "blank", _encoded(Image.new("L", (64, 64)))
+    yield "very-wide", _encoded(digit.resize((4000, 64)))
+    valid = {
+        "png": _encoded(digit),
+        "jpeg": _encoded(digit, "JPEG"),
+        "gif": _encoded(digit, "GIF"),
+        "bmp": _encoded(digit, "BMP"),
+        "webp": _encoded(digit, "WEBP"),
+        "tiff": _encoded(digit, "TIFF"),
+    }
+    for name, data in valid.items():
+        yield f"valid-{name}", data
+        for _ in range(15):
+            yield f"truncated-{name}", data[: rng.randrange(len(data))]
+        for _ in range(15):
+            copy = bytearray(data)
+            for _ in range(rng.randint(1, 6)):
+                copy[rng.randrange(len(copy))] ^= 1 << rng.randrange(8)
+            yield f"bit-flipped-{name}", bytes(copy)
