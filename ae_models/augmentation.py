@@ -18,7 +18,7 @@ def random_affine(images: Tensor, strength: float, generator: torch.Generator) -
     n = images.shape[0]
 
     def uniform(*shape: int) -> Tensor:
-        return (torch.rand(shape, generator=generator) * 2 - 1) * strength
+        return ((torch.rand(shape, generator=generator) * 2 - 1) * strength).to(images.device)
 
     angle = uniform(n) * MAX_ROTATION_RAD
     scale = 1 + uniform(n) * MAX_SCALE
@@ -33,4 +33,4 @@ def gaussian_noise(images: Tensor, std: float, generator: torch.Generator) -> Te
     """Additive Gaussian noise, clipped back to [0, 1] so the input stays a valid image."""
     if std <= 0:
         return images
-    return (images + std * torch.randn(images.shape, generator=generator)).clamp_(0.0, 1.0)
+    return (images + std * torch.randn(images.shape, generator=generator).to(images.device)).clamp_(0.0, 1.0)

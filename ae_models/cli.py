@@ -19,6 +19,7 @@ from .config import (
     TrainConfig,
 )
 from .datasets import SPLITS, DatasetError, load_source, load_split
+from .distributed import process_group
 from .evaluation import evaluate
 from .files import sha256_of
 from .latent_maps import MapError
@@ -87,8 +88,15 @@ def _epoch_printer(total: int) -> Callable[[EpochRecord], None]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """Under `torchrun --nproc_per_node N -m ae_models train ...` every process trains its share (DDP)."""
     spec = _spec_from_args(args, load_source(args.dataset).pool.image_shape)
-    trained = train_and_save(spec, args.out, args.force, _epoch_printer(spec.training.epochs))
+    with process_group() as worker:
+        progress = _epoch_printer(spec.training.epochs) if worker.is_main else None
+        trained = train_and_save(spec, args.out, args.force, progress, worker)
+    if not worker.is_main:
+        return 0
+    if worker.distributed:
+        print(f"trained data-parallel on {worker.world_size} processes")
     print(f"wrote {args.out}")
     for label, text in summary_lines(trained):
         print(f"  {label:<11}{text}")

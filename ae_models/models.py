@@ -78,7 +78,7 @@ class VariationalAutoencoder(Autoencoder):
     def sample_latent(self, encoding: Encoding, generator: torch.Generator | None = None) -> Tensor:
         """Reparameterization trick: the noise is an input, so gradients flow through mu and sigma."""
         assert encoding.sigma is not None
-        eps = torch.randn(encoding.mean.shape, generator=generator, dtype=encoding.mean.dtype)
+        eps = torch.randn(encoding.mean.shape, generator=generator, dtype=encoding.mean.dtype).to(encoding.mean.device)
         return encoding.mean + encoding.sigma * eps
 
 

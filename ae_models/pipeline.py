@@ -10,6 +10,7 @@ import torch
 
 from .config import ModelConfig, TrainConfig
 from .datasets import load_split
+from .distributed import SINGLE, Worker
 from .evaluation import evaluate
 from .files import sha256_of
 from .latent_maps import build_map, map_path_for, save_map
@@ -33,15 +34,18 @@ class ModelSpec:
         return f"{self.name}.safetensors"
 
 
-def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None) -> TrainedModel:
+def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None, worker: Worker = SINGLE) -> TrainedModel:
+    """Train on the dataset's seeded train split and score on its validation split; the model ends on the CPU."""
     cfg = spec.training
     train_set = load_split(spec.dataset, "train", cfg.val_fraction, cfg.split_seed)
     val_set = load_split(spec.dataset, "val", cfg.val_fraction, cfg.split_seed)
+    train_images, val_images = train_set.images.to(worker.device), val_set.images.to(worker.device)
     torch.manual_seed(cfg.seed)
-    model = build_model(replace(spec.model, image_shape=train_set.image_shape))  # the data decides the shape
-    history = train(model, train_set.images, val_set.images, cfg, on_epoch)
+    model = build_model(replace(spec.model, image_shape=train_set.image_shape)).to(worker.device)
+    history = train(model, train_images, val_images, cfg, on_epoch, worker)
+    metrics = evaluate(model, val_images, cfg.reconstruction_loss)
     info = DatasetInfo(spec.dataset, len(train_set), len(val_set), cfg.val_fraction, cfg.split_seed)
-    return TrainedModel(model, cfg, info, history, evaluate(model, val_set.images, cfg.reconstruction_loss))
+    return TrainedModel(model.cpu(), cfg, info, history, metrics)
 
 
 def write_map(weights_path: Path, force: bool = False) -> Path:
@@ -61,12 +65,17 @@ def write_map(weights_path: Path, force: bool = False) -> Path:
 
 
 def train_and_save(
-    spec: ModelSpec, target: Path, force: bool = False, on_epoch: EpochCallback | None = None
+    spec: ModelSpec,
+    target: Path,
+    force: bool = False,
+    on_epoch: EpochCallback | None = None,
+    worker: Worker = SINGLE,
 ) -> TrainedModel:
-    """Train, then write the weights and their map; an existing file stops it before any training."""
+    """Train, then write the weights and their map (the main process only); an existing file stops it first."""
     if target.exists() and not force:
         raise FileExistsError(f"{target} already exists; pass --force to overwrite it")
-    trained = train_spec(spec, on_epoch)
-    save_model(trained, target, force=force)
-    write_map(target, force=True)
+    trained = train_spec(spec, on_epoch, worker)
+    if worker.is_main:
+        save_model(trained, target, force=force)
+        write_map(target, force=True)
     return trained

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -12,6 +11,7 @@ from torch import Tensor
 
 from .augmentation import gaussian_noise, random_affine
 from .config import TrainConfig
+from .distributed import SINGLE, Worker
 from .evaluation import evaluate
 from .losses import kl_weight, loss_parts
 from .models import Autoencoder
@@ -38,6 +38,12 @@ class EpochRecord:
 EpochCallback = Callable[[EpochRecord], None]
 
 
+def _global_batches(n_images: int, batch_size: int, worker: Worker) -> int:
+    """Optimizer steps per epoch: a last batch too small to give every process an image is dropped."""
+    sizes = [batch_size] * (n_images // batch_size) + ([n_images % batch_size] if n_images % batch_size else [])
+    return sum(size >= worker.world_size for size in sizes)
+
+
 def _scheduler(
     optimizer: torch.optim.Optimizer, config: TrainConfig, steps: int
 ) -> torch.optim.lr_scheduler.LRScheduler:
@@ -52,13 +58,23 @@ def train(
     val_images: Tensor,
     config: TrainConfig,
     on_epoch: EpochCallback | None = None,
+    worker: Worker = SINGLE,
 ) -> list[EpochRecord]:
-    """Train in place and return the history; the same seed, data and config give the same weights."""
+    """Train in place and return the history; the same seed, data, config and world size give the same weights.
+
+    Under torchrun every process walks the same global batches (a shared, seeded order) and trains on its own
+    share of each; DDP averages the gradients, so the step count and learning-rate schedule match one process.
+    """
     torch.manual_seed(config.seed)
-    generator = torch.Generator().manual_seed(config.seed)
+    order = torch.Generator().manual_seed(config.seed)
+    # alone, one stream drives order and noise (as the shipped weights were made); in a group the order must
+    # stay identical across processes while each draws its own jitter, noise and latent samples
+    noise = torch.Generator().manual_seed(config.seed + 1 + worker.rank) if worker.distributed else order
+    network = worker.wrap(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    batches_per_epoch = math.ceil(len(train_images) / config.batch_size)
-    scheduler = _scheduler(optimizer, config, config.epochs * batches_per_epoch)
+    scheduler = _scheduler(
+        optimizer, config, config.epochs * _global_batches(len(train_images), config.batch_size, worker)
+    )
     history: list[EpochRecord] = []
     for epoch in range(config.epochs):
         started = time.perf_counter()
@@ -66,19 +82,22 @@ def train(
         model.train()
         # jitter fades out linearly: early epochs see varied digits, the last ones the real distribution
         jitter = config.augment * (1 - epoch / config.epochs)
-        sums = torch.zeros(3)
-        for index in torch.randperm(len(train_images), generator=generator).split(config.batch_size):
-            target = random_affine(train_images[index], jitter, generator)
-            inputs = gaussian_noise(target, config.input_noise, generator)
-            encoding = model.encode(inputs)
-            logits = model.decode_logits(model.sample_latent(encoding, generator))
+        sums = torch.zeros(4)
+        for batch in torch.randperm(len(train_images), generator=order).split(config.batch_size):
+            if len(batch) < worker.world_size:
+                continue
+            index = worker.shard(batch)
+            target = random_affine(train_images[index], jitter, noise)
+            logits, encoding = network(gaussian_noise(target, config.input_noise, noise), noise)
             parts = loss_parts(logits, target, encoding, beta, config.reconstruction_loss)
             optimizer.zero_grad(set_to_none=True)
             parts.total.backward()
             optimizer.step()
             scheduler.step()
-            sums += torch.stack([parts.reconstruction, parts.kl, parts.total]).detach() * len(index)
-        train_recon, train_kl, train_total = (sums / len(train_images)).tolist()
+            seen = torch.stack([parts.reconstruction, parts.kl, parts.total, torch.tensor(1.0)]).detach().cpu()
+            sums += seen * len(index)
+        totals = worker.sum(sums)
+        train_recon, train_kl, train_total = (totals[:3] / totals[3]).tolist()
         val = evaluate(model, val_images, config.reconstruction_loss)
         val_kl = val.kl or 0.0
         record = EpochRecord(
