@@ -48,10 +48,10 @@ def cold_start_to_first_paint() -> tuple[float, float]:
         browser = launch_chromium(playwright)
         page = browser.new_page()
         started = time.perf_counter()
-        with dashboard_server(Path(cache)) as url:
+        with dashboard_server(Path(cache)) as live:
             healthy = time.perf_counter() - started
             opened = time.perf_counter()
-            page.goto(url)
+            page.goto(live.url)
             page.wait_for_selector("h1")
             painted = time.perf_counter() - opened
         browser.close()

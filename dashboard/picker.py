@@ -62,6 +62,13 @@ def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
     return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
 
 
+def _model_choice(title: str, options: list[LibraryModel], key: str) -> LibraryModel | None:
+    """A selectbox over model names, not models: Streamlit deep-copies widget values on every rerun."""
+    by_name = {m.name: m for m in options}
+    name = st.selectbox(title, list(by_name), format_func=lambda n: by_name[n].label, key=key)
+    return by_name.get(name)
+
+
 def sidebar_picker(weights_dir: Path) -> Selection | None:
     library = load_library(str(weights_dir))
     models = library.models + _uploaded_models()
@@ -81,9 +88,8 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )
             in_group = [m for m in models if m.dataset == dataset and m.latent_dim == latent]
-            ae_options, vae_options = _preferred(in_group, "ae"), _preferred(in_group, "vae")
-            ae = st.selectbox("Autoencoder", ae_options, format_func=lambda m: m.label, key=f"ae-{dataset}-{latent}")
-            vae = st.selectbox("VAE", vae_options, format_func=lambda m: m.label, key=f"vae-{dataset}-{latent}")
+            ae = _model_choice("Autoencoder", _preferred(in_group, "ae"), key=f"ae-{dataset}-{latent}")
+            vae = _model_choice("VAE", _preferred(in_group, "vae"), key=f"vae-{dataset}-{latent}")
             selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(
             "Add a model (.safetensors from `python -m ae_models train`)",

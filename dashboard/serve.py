@@ -19,6 +19,10 @@ WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard
 def _warm_imports() -> None:
     for name in WARM_MODULES:
         importlib.import_module(name)
+    import torch
+
+    # sessions run their scripts in parallel threads: one intra-op thread each keeps them from fighting over cores
+    torch.set_num_threads(1)
 
 
 def main() -> None:

@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,23 +38,35 @@ def wait_healthy(url: str, timeout: float = 60.0) -> float:
     raise TimeoutError(f"{url} did not become healthy in {timeout} s")
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    pid: int
+
+
 @contextmanager
-def dashboard_server(cache_dir: Path, weights_dir: Path | None = None, log_path: Path | None = None):
-    """Start the dashboard as `make run` does, on a free port; yield its base URL; stop it afterwards."""
+def dashboard_server(
+    cache_dir: Path,
+    weights_dir: Path | None = None,
+    log_path: Path | None = None,
+    flags: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """Start the dashboard as `make run` does (plus Streamlit flags and environment) on a free port; stop it after."""
     port = free_port()
-    env = dict(os.environ, AE_DASHBOARD_CACHE=str(cache_dir))
+    env = dict(os.environ, **(env or {}), AE_DASHBOARD_CACHE=str(cache_dir))
     if weights_dir is not None:
         env["AE_DASHBOARD_WEIGHTS"] = str(weights_dir)
     log = open(log_path or cache_dir / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *flags],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url)
-        yield url
+        yield LiveServer(url, process.pid)
     finally:
         process.terminate()
         try:

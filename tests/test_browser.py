@@ -23,8 +23,8 @@ EXCEPTION = "[data-testid='stException']"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> str:
-    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as url:
-        yield url
+    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
+        yield live.url
 
 
 @pytest.fixture(scope="module")

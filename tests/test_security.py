@@ -85,9 +85,9 @@ def test_the_pattern_catches_what_it_should() -> None:
 
 @pytest.mark.browser
 def test_a_live_server_refuses_uploads_without_its_xsrf_token(tmp_path) -> None:
-    with dashboard_server(tmp_path) as url:
+    with dashboard_server(tmp_path) as live:
         upload = urllib.request.Request(
-            f"{url}/_stcore/upload_file/some-session/some-file", data=b"payload", method="PUT"
+            f"{live.url}/_stcore/upload_file/some-session/some-file", data=b"payload", method="PUT"
         )
         with pytest.raises(urllib.error.HTTPError) as forbidden:
             urllib.request.urlopen(upload, timeout=10)

@@ -1,5 +1,7 @@
 """Anomaly detection: a model trained only on normal images rebuilds strange ones badly — a one-class classifier."""
 
+from functools import partial
+
 import streamlit as st
 import torch
 
@@ -105,4 +107,4 @@ strange.image(tile(normal[order[-8:].flip(0)], columns=8, upscale=2), caption="l
 table = {"set": ["normal"] * len(normal) + [outlier_kind] * len(outliers)}
 for name, (_, normal_scores, outlier_scores) in scores.items():
     table[f"{name} score"] = [round(v, 4) for v in torch.cat([normal_scores, outlier_scores]).tolist()]
-st.download_button("Download scores (CSV)", csv_bytes(table), "anomaly-scores.csv", "text/csv")
+st.download_button("Download scores (CSV)", partial(csv_bytes, table), "anomaly-scores.csv", "text/csv")

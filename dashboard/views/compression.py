@@ -1,5 +1,7 @@
 """Compression: the code is the compressed file and the decoder the decompressor; how small, and at what cost."""
 
+from functools import partial
+
 import streamlit as st
 
 from ae_models.compression import CODE_DTYPES, codec_report
@@ -39,7 +41,7 @@ table = {
     "reconstruction (nats)": [round(r.mean_reconstruction_nats, 2) for _, r in reports],
 }
 st.dataframe(table, hide_index=True)
-st.download_button("Download table (CSV)", csv_bytes(table), "compression.csv", "text/csv")
+st.download_button("Download table (CSV)", partial(csv_bytes, table), "compression.csv", "text/csv")
 show_figure(compression_figure(reports), "compression-tradeoff")
 
 st.subheader("The same held-out images after the round trip")

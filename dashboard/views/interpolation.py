@@ -1,5 +1,7 @@
 """Interpolation: walk in a straight line (or a great circle) between two codes and decode every step."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 import torch
@@ -76,9 +78,17 @@ for model, decoded in strips:
     st.image(picture, caption=f"{model.kind.upper()} · {model.name}: original A, {steps} decoded steps, original B")
 
 downloads = st.columns(4)
-downloads[0].download_button("Download strip (PNG)", png_bytes(np.vstack(pictures)), "interpolation.png", "image/png")
-frames = [np.hstack([tile(d[i : i + 1], 1, pad=2, upscale=8) for _, d in strips]) for i in range(steps)]
-downloads[1].download_button("Download animation (GIF)", gif_bytes(frames), "interpolation.gif", "image/gif")
+
+
+def _animation() -> bytes:
+    """One GIF frame per step, the models side by side; encoded only when the button is clicked."""
+    return gif_bytes([np.hstack([tile(d[i : i + 1], 1, pad=2, upscale=8) for _, d in strips]) for i in range(steps)])
+
+
+downloads[0].download_button(
+    "Download strip (PNG)", partial(png_bytes, np.vstack(pictures)), "interpolation.png", "image/png"
+)
+downloads[1].download_button("Download animation (GIF)", _animation, "interpolation.gif", "image/gif")
 
 
 def _set_endpoint(key: str) -> None:

@@ -1,5 +1,7 @@
 """Sampling: decode random codes from N(0, I) with the AE and the VAE, and see why only one of them works."""
 
+from functools import partial
+
 import streamlit as st
 
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
@@ -34,7 +36,7 @@ for column, model in zip(columns, selection.pair, strict=True):
     column.subheader(f"{model.kind.upper()} · {model.name}")
     column.image(picture, caption=f"{count} draws from N(0, {temperature:g}² I), seed {seed}")
     column.download_button(
-        "Download PNG", png_bytes(picture), f"samples-{model.name}.png", "image/png", key=f"dl-{model.name}"
+        "Download PNG", partial(png_bytes, picture), f"samples-{model.name}.png", "image/png", key=f"dl-{model.name}"
     )
 
 st.header("Where the draws land")

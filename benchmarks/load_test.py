@@ -1,0 +1,308 @@
+"""Many people at once: N real browser sessions select points, interpolate and sample against one server.
+
+    python benchmarks/load_test.py [--sessions 20] [--seconds 60]
+
+Each session is its own Playwright context (its own Streamlit session and websocket) cycling through the
+latent map (click a point), interpolation (click the map to move an endpoint) and sampling (next seed).
+Rerun latency is measured in the server (benchmarks/server_hooks logs when each rerun request arrives and when
+its script finishes), and also as the browsers see it on their websockets, which adds the time a busy headless
+renderer takes to hand the frames over. Server memory (RSS, psutil) is sampled every second; after the tabs
+close, the server must drop every session within server.disconnectedSessionTTL.
+
+Targets on a 2-core machine: zero errors, p95 <= 300 ms, no memory growth after the warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
+
+HOOKS = REPO_ROOT / "benchmarks" / "server_hooks"
+RERUN_TIMEOUT_S = 30.0
+NO_RERUN_S = 3.0  # an action that starts no rerun in this time missed its target (e.g. a click between points)
+CLICK_A_POINT = """(seed) => {
+    // the page's latent map: the Plotly chart with the most marker points
+    const charts = [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout && gd._fullData);
+    const points = gd => gd._fullData.filter(t => t.visible === true && t.mode === 'markers' && t.x && t.x.length);
+    const size = gd => points(gd).reduce((n, t) => n + t.x.length, 0);
+    const gd = charts.sort((a, b) => size(b) - size(a))[0];
+    if (!gd || !size(gd)) return null;
+    const traces = points(gd), trace = traces[seed % traces.length], i = seed % trace.x.length;
+    const layout = gd._fullLayout, box = gd.getBoundingClientRect();
+    return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[i]),
+            box.top + layout._size.t + layout.yaxis.l2p(trace.y[i])];
+}"""
+
+
+@dataclass
+class Tally:
+    """What all sessions saw; latencies in ms with the time (s since start) each rerun finished."""
+
+    started: float = field(default_factory=time.monotonic)
+    latencies: list[tuple[float, float, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    misses: int = 0
+    sessions: int = 0
+    cycled: int = 0  # sessions that have been through every page once
+    warm_at: float | None = None  # when the last of them did: caches are full from then on
+
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+
+class RerunWatch:
+    """Pairs each rerun request sent on a session's websocket with the script_finished that answers it."""
+
+    def __init__(self, tally: Tally, name: str) -> None:
+        self.tally, self.name = tally, name
+        self.sent_at: float | None = None
+        self.action = "open the page"
+        self.finished = asyncio.Event()
+
+    def attach(self, websocket) -> None:
+        websocket.on("framesent", self._sent)
+        websocket.on("framereceived", self._received)
+        websocket.on("close", lambda _: self.tally.errors.append(f"{self.name}: websocket closed"))
+
+    def _sent(self, payload: bytes | str) -> None:
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.sent_at = time.perf_counter()
+            self.finished.clear()
+
+    def _received(self, payload: bytes | str) -> None:
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg.FromString(payload)
+        kind = message.WhichOneof("type")
+        if kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
+            self.tally.errors.append(f"{self.name}: exception shown: {message.delta.new_element.exception.message}")
+        if kind == "script_finished" and self.sent_at is not None:
+            latency = (time.perf_counter() - self.sent_at) * 1000
+            self.tally.latencies.append((self.tally.now(), latency, self.action))
+            self.sent_at = None
+            self.finished.set()
+
+    async def settle(self) -> None:
+        """Wait for the rerun the last action caused; an action that caused none counts as a miss."""
+        waited = time.perf_counter()
+        while self.sent_at is None and not self.finished.is_set():
+            if time.perf_counter() - waited > NO_RERUN_S:
+                self.tally.misses += 1
+                return
+            await asyncio.sleep(0.02)
+        try:
+            await asyncio.wait_for(self.finished.wait(), RERUN_TIMEOUT_S)
+        except TimeoutError:
+            self.tally.errors.append(f"{self.name}: no answer to a rerun within {RERUN_TIMEOUT_S:.0f} s")
+        self.finished.clear()
+
+
+async def _go_to(page, watch: RerunWatch, title: str) -> None:
+    watch.finished.clear()
+    watch.action = f"switch to {title}"
+    await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    await watch.settle()
+    await page.wait_for_selector(".js-plotly-plot", timeout=RERUN_TIMEOUT_S * 1000)
+
+
+async def _click_point(page, watch: RerunWatch, rng: random.Random, title: str) -> None:
+    watch.finished.clear()
+    watch.action = "select a point" if title == "Latent map" else "move an interpolation endpoint"
+    spot = await page.evaluate(CLICK_A_POINT, rng.randrange(10**6))
+    if spot is None:
+        watch.tally.misses += 1
+        return
+    await page.mouse.click(*spot)
+    await watch.settle()
+
+
+async def _next_seed(page, watch: RerunWatch) -> None:
+    watch.finished.clear()
+    watch.action = "draw with the next seed"
+    await page.locator("[data-testid='stNumberInputStepUp']").first.click()
+    await watch.settle()
+
+
+async def session(browser, url: str, index: int, deadline: float, tally: Tally) -> None:
+    """One visitor: map -> select two points, interpolation -> move both endpoints, sampling -> two new seeds."""
+    name, rng = f"session {index}", random.Random(index)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    watch = RerunWatch(tally, name)
+    page.on("websocket", watch.attach)
+    page.on("pageerror", lambda error: tally.errors.append(f"{name}: page error: {error}"))
+    try:
+        await page.goto(f"{url}/latent-map")
+        await watch.settle()
+        first_cycle = True
+        while time.perf_counter() < deadline:
+            for title, actions in (("Latent map", 2), ("Interpolation", 2), ("Sampling", 2)):
+                await _go_to(page, watch, title)
+                for _ in range(actions):
+                    if title == "Sampling":
+                        await _next_seed(page, watch)
+                    else:
+                        await _click_point(page, watch, rng, title)
+            if first_cycle:
+                first_cycle, tally.cycled = False, tally.cycled + 1
+                if tally.cycled == tally.sessions:
+                    tally.warm_at = tally.now()
+    except Exception as err:  # a stuck or broken session is an error to report, not a reason to stop the others
+        tally.errors.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0]}")
+    finally:
+        await context.close()
+
+
+def _rss_mib(pid: int) -> float:
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
+
+
+def _media_bytes(url: str) -> int:
+    """Bytes of images the server holds for live sessions (Streamlit's media file storage)."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as reply:
+        for line in reply.read().decode().splitlines():
+            if line.startswith('cache_memory_bytes{cache_type="st_memory_media_file_storage"'):
+                return int(float(line.rsplit(" ", 1)[1]))
+    return 0
+
+
+async def _sample_memory(pid: int, tally: Tally, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        samples.append((tally.now(), _rss_mib(pid)))
+        await asyncio.sleep(1.0)
+
+
+def server_events(log_path: Path, started: float) -> tuple[list[tuple[float, float]], list[tuple[float, int]]]:
+    """(finish time s, latency ms) of every rerun the server answered, and (time s, sessions it held)."""
+    pending: dict[str, float] = {}
+    reruns, held = [], []
+    for line in log_path.read_text().splitlines():
+        stamp, event, subject = line.split()
+        at = float(stamp) - started
+        if event == "rerun":
+            pending[subject] = at
+        elif event == "finished" and subject in pending:
+            reruns.append((at, (at - pending.pop(subject)) * 1000))
+        elif event == "held":
+            held.append((at, int(subject)))
+    return reruns, held
+
+
+@dataclass
+class LoadResult:
+    tally: Tally
+    memory: list[tuple[float, float]]  # (s since start, server RSS MiB)
+    load_ended: float
+    server_reruns: list[tuple[float, float]]  # (s since start, ms) measured inside the server
+    sessions_held: list[tuple[float, int]]  # (s since start, sessions the server holds, connected or not)
+    media_open: int
+    media_after_ttl: int
+
+    @property
+    def warm(self) -> float:
+        return self.tally.warm_at if self.tally.warm_at is not None else 0.0
+
+
+async def run_load(url: str, pid: int, rerun_log: Path, sessions: int, seconds: float, ttl: float) -> LoadResult:
+    from playwright.async_api import async_playwright
+
+    tally, memory, stop = Tally(sessions=sessions), [], asyncio.Event()
+    sampler = asyncio.create_task(_sample_memory(pid, tally, memory, stop))
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(session(browser, url, i, deadline, tally) for i in range(sessions)))
+        await browser.close()
+    load_ended = tally.now()
+    media_open = _media_bytes(url)
+    await asyncio.sleep(ttl + 10)  # the server drops disconnected sessions after the TTL
+    media_after = _media_bytes(url)
+    stop.set()
+    await sampler
+    reruns, held = server_events(rerun_log, tally.started)
+    return LoadResult(tally, memory, load_ended, reruns, held, media_open, media_after)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def _row(label: str, values: list[float]) -> str:
+    cells = "".join(f"{percentile(values, q):>8.0f}ms" for q in (50, 95, 99, 100)) if values else "  (none)"
+    return f"{label:<40}{cells}{len(values):>8}"
+
+
+def report(result: LoadResult, sessions: int, seconds: float) -> bool:
+    """Print the figures; True when the targets hold (zero errors, p95 <= 300 ms, no growth, sessions dropped)."""
+    tally, warm, ended = result.tally, result.warm, result.load_ended
+    server = [ms for t, ms in result.server_reruns if warm <= t <= ended]
+    during = [mib for t, mib in result.memory if warm <= t <= ended]
+    growth = (during[-1] - during[0]) if len(during) > 1 else 0.0
+    print(f"{sessions} browser sessions for {seconds:.0f} s; all {sessions} through every page by {warm:.0f} s")
+    print(f"{'rerun latency after the warm-up':<40}{'p50':>10}{'p95':>10}{'p99':>10}{'max':>10}{'reruns':>8}")
+    print(_row("in the server (request -> script end)", server))
+    print(_row("seen on the browsers' websockets", [ms for t, ms, _ in tally.latencies if t >= warm]))
+    for action in sorted({action for _, _, action in tally.latencies}):
+        print(_row(f"  {action}", [ms for t, ms, a in tally.latencies if a == action and t >= warm]))
+    print(f"missed clicks (no rerun): {tally.misses}; errors: {len(tally.errors)}")
+    for error in tally.errors[:10]:
+        print(f"  {error}")
+    print(f"server memory (RSS, MiB) every 5 s: {' '.join(f'{mib:.0f}' for _, mib in result.memory[::5])}")
+    print(f"memory after the warm-up: {during[0] if during else 0:.0f} -> {during[-1] if during else 0:.0f} MiB "
+          f"({growth:+.0f} MiB)")  # fmt: skip
+    most = max((n for _, n in result.sessions_held), default=0)
+    left = result.sessions_held[-1][1] if result.sessions_held else -1
+    print(
+        f"sessions held by the server: at most {most}, {left} a TTL after the tabs closed; images held "
+        f"{result.media_open / 2**20:.1f} MiB when the tabs closed, {result.media_after_ttl / 2**20:.1f} MiB after"
+    )
+    p95 = percentile(server, 95) if server else float("inf")
+    no_growth = growth <= 0.05 * (during[0] if during else 0)
+    return not tally.errors and p95 <= 300 and no_growth and left == 0
+
+
+def configured_ttl() -> float:
+    with open(REPO_ROOT / ".streamlit" / "config.toml", "rb") as handle:
+        return float(tomllib.load(handle)["server"]["disconnectedSessionTTL"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--ttl", type=float, help="serve with this server.disconnectedSessionTTL (default: config)")
+    args = parser.parse_args()
+    ttl = configured_ttl() if args.ttl is None else args.ttl
+    with tempfile.TemporaryDirectory() as folder:
+        rerun_log = Path(folder) / "reruns.log"
+        env = {"PYTHONPATH": str(HOOKS), "AE_RERUN_LOG": str(rerun_log)}
+        flags = ["--server.disconnectedSessionTTL", str(int(ttl))]
+        with dashboard_server(Path(folder), flags=flags, env=env) as live:
+            result = asyncio.run(run_load(live.url, live.pid, rerun_log, args.sessions, args.seconds, ttl))
+    met = report(result, args.sessions, args.seconds)
+    print("targets met" if met else "targets NOT met")
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Put on the dashboard server's PYTHONPATH by benchmarks/load_test.py, never by `make run`.
+
+Logs, per Streamlit session, when a rerun request arrives and when its script finishes, and every second how
+many sessions the server still holds (connected, or disconnected but within server.disconnectedSessionTTL).
+Latency is then measured inside the server, not in a headless browser busy drawing WebGL.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+
+def _install(log_path: str) -> None:
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.app_session import AppSession
+
+    lock, log = threading.Lock(), open(log_path, "a", buffering=1)  # noqa: SIM115 - open as long as the server
+    original = {name: getattr(AppSession, name) for name in ("handle_backmsg", "_enqueue_forward_msg")}
+
+    def write(event: str, session: str) -> None:
+        with lock:
+            log.write(f"{time.monotonic():.6f} {event} {session}\n")
+
+    def handle_backmsg(self, msg) -> None:
+        if msg.WhichOneof("type") == "rerun_script":
+            write("rerun", self.id)
+        original["handle_backmsg"](self, msg)
+
+    def _enqueue_forward_msg(self, msg) -> None:
+        if msg.WhichOneof("type") == "script_finished":
+            write("finished", self.id)
+        original["_enqueue_forward_msg"](self, msg)
+
+    def count_held_sessions() -> None:
+        while True:
+            time.sleep(1.0)
+            if Runtime.exists():
+                write("held", str(len(Runtime.instance()._session_mgr.list_sessions())))
+
+    for function in (handle_backmsg, _enqueue_forward_msg):
+        setattr(AppSession, function.__name__, function)
+    threading.Thread(target=count_held_sessions, name="held-sessions", daemon=True).start()
+
+
+if os.environ.get("AE_RERUN_LOG"):
+    _install(os.environ["AE_RERUN_LOG"])
