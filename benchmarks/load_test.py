@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import sys
 import tempfile
@@ -36,7 +37,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
 
 HOOKS = REPO_ROOT / "benchmarks" / "server_hooks"
-RERUN_TIMEOUT_S = 30.0
+SMALL_FRAME = 32_768  # script_finished and exception deltas are small; charts and images are not parsed
+RERUN_TIMEOUT_S = 60.0
 NO_RERUN_S = 3.0  # an action that starts no rerun in this time missed its target (e.g. a click between points)
 CLICK_A_POINT = """(seed) => {
     // the page's latent map: the Plotly chart with the most marker points
@@ -45,11 +47,18 @@ CLICK_A_POINT = """(seed) => {
     const size = gd => points(gd).reduce((n, t) => n + t.x.length, 0);
     const gd = charts.sort((a, b) => size(b) - size(a))[0];
     if (!gd || !size(gd)) return null;
+    gd.scrollIntoView({block: 'center'});
     const traces = points(gd), trace = traces[seed % traces.length], i = seed % trace.x.length;
     const layout = gd._fullLayout, box = gd.getBoundingClientRect();
     return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[i]),
             box.top + layout._size.t + layout.yaxis.l2p(trace.y[i])];
 }"""
+
+
+@dataclass(frozen=True)
+class Pace:
+    ramp_s: float = 1.0  # between one session's arrival and the next
+    think_s: float = 1.0  # mean pause before each action
 
 
 @dataclass
@@ -75,12 +84,17 @@ class RerunWatch:
         self.tally, self.name = tally, name
         self.sent_at: float | None = None
         self.action = "open the page"
+        self.leaving = False  # set when the visitor closes the tab, so that close is not an error
         self.finished = asyncio.Event()
 
     def attach(self, websocket) -> None:
         websocket.on("framesent", self._sent)
         websocket.on("framereceived", self._received)
-        websocket.on("close", lambda _: self.tally.errors.append(f"{self.name}: websocket closed"))
+        websocket.on("close", self._closed)
+
+    def _closed(self, _websocket: object) -> None:
+        if not self.leaving:
+            self.tally.errors.append(f"{self.name}: the server closed the websocket")
 
     def _sent(self, payload: bytes | str) -> None:
         if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
@@ -88,7 +102,7 @@ class RerunWatch:
             self.finished.clear()
 
     def _received(self, payload: bytes | str) -> None:
-        if not isinstance(payload, bytes):
+        if not isinstance(payload, bytes) or len(payload) > SMALL_FRAME:
             return
         message = ForwardMsg.FromString(payload)
         kind = message.WhichOneof("type")
@@ -120,7 +134,7 @@ async def _go_to(page, watch: RerunWatch, title: str) -> None:
     watch.action = f"switch to {title}"
     await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
     await watch.settle()
-    await page.wait_for_selector(".js-plotly-plot", timeout=RERUN_TIMEOUT_S * 1000)
+    await page.wait_for_selector(".js-plotly-plot")
 
 
 async def _click_point(page, watch: RerunWatch, rng: random.Random, title: str) -> None:
@@ -141,10 +155,12 @@ async def _next_seed(page, watch: RerunWatch) -> None:
     await watch.settle()
 
 
-async def session(browser, url: str, index: int, deadline: float, tally: Tally) -> None:
+async def session(browser, url: str, index: int, deadline: float, tally: Tally, pace: Pace) -> None:
     """One visitor: map -> select two points, interpolation -> move both endpoints, sampling -> two new seeds."""
     name, rng = f"session {index}", random.Random(index)
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await asyncio.sleep(index * pace.ramp_s)  # an audience arrives over a few seconds, not in one instant
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(2 * RERUN_TIMEOUT_S * 1000)  # a starved headless renderer is slow, not broken
     page = await context.new_page()
     watch = RerunWatch(tally, name)
     page.on("websocket", watch.attach)
@@ -152,22 +168,25 @@ async def session(browser, url: str, index: int, deadline: float, tally: Tally) 
     try:
         await page.goto(f"{url}/latent-map")
         await watch.settle()
-        first_cycle = True
-        while time.perf_counter() < deadline:
-            for title, actions in (("Latent map", 2), ("Interpolation", 2), ("Sampling", 2)):
+        for cycle in itertools.count():
+            for title in ("Latent map", "Interpolation", "Sampling"):
+                if time.perf_counter() > deadline:
+                    return
                 await _go_to(page, watch, title)
-                for _ in range(actions):
+                for _ in range(2):
+                    await asyncio.sleep(pace.think_s * rng.uniform(0.5, 1.5))  # a person looks before clicking
                     if title == "Sampling":
                         await _next_seed(page, watch)
                     else:
                         await _click_point(page, watch, rng, title)
-            if first_cycle:
-                first_cycle, tally.cycled = False, tally.cycled + 1
+            if cycle == 0:
+                tally.cycled += 1
                 if tally.cycled == tally.sessions:
                     tally.warm_at = tally.now()
     except Exception as err:  # a stuck or broken session is an error to report, not a reason to stop the others
         tally.errors.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0]}")
     finally:
+        watch.leaving = True
         await context.close()
 
 
@@ -191,17 +210,33 @@ async def _sample_memory(pid: int, tally: Tally, samples: list[tuple[float, floa
         await asyncio.sleep(1.0)
 
 
-def server_events(log_path: Path, started: float) -> tuple[list[tuple[float, float]], list[tuple[float, int]]]:
-    """(finish time s, latency ms) of every rerun the server answered, and (time s, sessions it held)."""
-    pending: dict[str, float] = {}
+@dataclass(frozen=True)
+class ServerRerun:
+    finished: float  # s since the load started
+    waited_ms: float  # request -> script started (queued behind other work)
+    ran_ms: float  # script started -> finished
+
+    @property
+    def total_ms(self) -> float:
+        return self.waited_ms + self.ran_ms
+
+
+def server_events(log_path: Path, started: float) -> tuple[list[ServerRerun], list[tuple[float, int]]]:
+    """Every rerun the server answered, and (time s, sessions it held) each second."""
+    requested: dict[str, float] = {}
+    began: dict[str, float] = {}
     reruns, held = [], []
     for line in log_path.read_text().splitlines():
         stamp, event, subject = line.split()
         at = float(stamp) - started
         if event == "rerun":
-            pending[subject] = at
-        elif event == "finished" and subject in pending:
-            reruns.append((at, (at - pending.pop(subject)) * 1000))
+            requested[subject] = at
+        elif event == "started" and subject in requested:
+            began[subject] = at
+        elif event == "finished" and subject in requested:
+            asked = requested.pop(subject)
+            start = max(began.pop(subject, asked), asked)
+            reruns.append(ServerRerun(at, (start - asked) * 1000, (at - start) * 1000))
         elif event == "held":
             held.append((at, int(subject)))
     return reruns, held
@@ -212,25 +247,42 @@ class LoadResult:
     tally: Tally
     memory: list[tuple[float, float]]  # (s since start, server RSS MiB)
     load_ended: float
-    server_reruns: list[tuple[float, float]]  # (s since start, ms) measured inside the server
+    server_reruns: list[ServerRerun]  # measured inside the server
     sessions_held: list[tuple[float, int]]  # (s since start, sessions the server holds, connected or not)
     media_open: int
     media_after_ttl: int
+    pace: Pace
 
     @property
     def warm(self) -> float:
-        return self.tally.warm_at if self.tally.warm_at is not None else 0.0
+        """End of the warm-up: every session has been through every page, or half the run is over."""
+        half = self.load_ended / 2
+        return half if self.tally.warm_at is None else min(self.tally.warm_at, half)
 
 
-async def run_load(url: str, pid: int, rerun_log: Path, sessions: int, seconds: float, ttl: float) -> LoadResult:
+def niced_chromium(folder: Path) -> Path:
+    """Chromium at the lowest CPU priority: on a machine shared with the server, the load generator must not
+    be what slows the server down (twenty headless renderers drawing WebGL in software would)."""
+    wrapper = folder / "chromium-niced"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n 19 {CHROMIUM} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+async def run_load(
+    url: str, pid: int, rerun_log: Path, sessions: int, seconds: float, ttl: float, pace: Pace
+) -> LoadResult:
     from playwright.async_api import async_playwright
 
     tally, memory, stop = Tally(sessions=sessions), [], asyncio.Event()
     sampler = asyncio.create_task(_sample_memory(pid, tally, memory, stop))
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=niced_chromium(rerun_log.parent), args=CHROMIUM_ARGS)
+        for helper in psutil.Process().children(recursive=True):  # Playwright's driver relays every frame
+            if helper.pid != pid and "node" in helper.name():
+                helper.nice(10)
         deadline = time.perf_counter() + seconds
-        await asyncio.gather(*(session(browser, url, i, deadline, tally) for i in range(sessions)))
+        await asyncio.gather(*(session(browser, url, i, deadline, tally, pace) for i in range(sessions)))
         await browser.close()
     load_ended = tally.now()
     media_open = _media_bytes(url)
@@ -239,7 +291,7 @@ async def run_load(url: str, pid: int, rerun_log: Path, sessions: int, seconds: 
     stop.set()
     await sampler
     reruns, held = server_events(rerun_log, tally.started)
-    return LoadResult(tally, memory, load_ended, reruns, held, media_open, media_after)
+    return LoadResult(tally, memory, load_ended, reruns, held, media_open, media_after, pace)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -255,12 +307,16 @@ def _row(label: str, values: list[float]) -> str:
 def report(result: LoadResult, sessions: int, seconds: float) -> bool:
     """Print the figures; True when the targets hold (zero errors, p95 <= 300 ms, no growth, sessions dropped)."""
     tally, warm, ended = result.tally, result.warm, result.load_ended
-    server = [ms for t, ms in result.server_reruns if warm <= t <= ended]
+    steady = [r for r in result.server_reruns if warm <= r.finished <= ended]
+    server = [r.total_ms for r in steady]
     during = [mib for t, mib in result.memory if warm <= t <= ended]
     growth = (during[-1] - during[0]) if len(during) > 1 else 0.0
-    print(f"{sessions} browser sessions for {seconds:.0f} s; all {sessions} through every page by {warm:.0f} s")
+    print(f"{sessions} browser sessions for {seconds:.0f} s (arriving {result.pace.ramp_s:g} s apart, pausing "
+          f"{result.pace.think_s:g} s on average before each action); warm-up: the first {warm:.0f} s")  # fmt: skip
     print(f"{'rerun latency after the warm-up':<40}{'p50':>10}{'p95':>10}{'p99':>10}{'max':>10}{'reruns':>8}")
     print(_row("in the server (request -> script end)", server))
+    print(_row("  waiting to start", [r.waited_ms for r in steady]))
+    print(_row("  running the script", [r.ran_ms for r in steady]))
     print(_row("seen on the browsers' websockets", [ms for t, ms, _ in tally.latencies if t >= warm]))
     for action in sorted({action for _, _, action in tally.latencies}):
         print(_row(f"  {action}", [ms for t, ms, a in tally.latencies if a == action and t >= warm]))
@@ -286,19 +342,26 @@ def configured_ttl() -> float:
         return float(tomllib.load(handle)["server"]["disconnectedSessionTTL"])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--ttl", type=float, help="serve with this server.disconnectedSessionTTL (default: config)")
-    args = parser.parse_args()
-    ttl = configured_ttl() if args.ttl is None else args.ttl
+def measure(sessions: int, seconds: float, ttl: float, pace: Pace) -> LoadResult:
+    """Start a server with the timing hook, load it, wait out the session TTL, and return what was seen."""
     with tempfile.TemporaryDirectory() as folder:
         rerun_log = Path(folder) / "reruns.log"
         env = {"PYTHONPATH": str(HOOKS), "AE_RERUN_LOG": str(rerun_log)}
         flags = ["--server.disconnectedSessionTTL", str(int(ttl))]
         with dashboard_server(Path(folder), flags=flags, env=env) as live:
-            result = asyncio.run(run_load(live.url, live.pid, rerun_log, args.sessions, args.seconds, ttl))
+            return asyncio.run(run_load(live.url, live.pid, rerun_log, sessions, seconds, ttl, pace))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--ttl", type=float, help="serve with this server.disconnectedSessionTTL (default: config)")
+    parser.add_argument("--ramp", type=float, default=Pace.ramp_s, help="seconds between session arrivals")
+    parser.add_argument("--think", type=float, default=Pace.think_s, help="mean seconds before each action")
+    args = parser.parse_args()
+    ttl = configured_ttl() if args.ttl is None else args.ttl
+    result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think))
     met = report(result, args.sessions, args.seconds)
     print("targets met" if met else "targets NOT met")
     sys.exit(0 if met else 1)

@@ -1,18 +1,23 @@
-"""Dashboard speed on this machine: prints the figures the targets are checked against.
+"""Speed and memory on this machine, side by side in one run: `make benchmark` (about 3 minutes).
 
     python benchmarks/run_benchmarks.py [--repeats N]
 
-Targets (2-core CPU): cold server to first paint <= 3 s; latent-map script run <= 1 s; a selection or slider
-rerun <= 150 ms; a 10-step AE+VAE interpolation <= 200 ms.
+Prints: cold start to first paint; every page's script time and the main reruns; the latent map from its
+precomputed file versus fitting UMAP inside the request; training throughput of `train` versus a bare PyTorch
+loop on the same model and data; the server's peak memory with every shipped model, map and sample loaded.
+Targets (2-core CPU): first paint <= 3 s; latent-map script <= 1 s; a selection or slider rerun <= 150 ms;
+a 10-step AE+VAE interpolation <= 200 ms. The many-visitors figures come from benchmarks/load_test.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,10 +25,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from ae_models.latent_ops import decode_codes, interpolate  # noqa: E402
-from ae_models.library import load_folder  # noqa: E402
-from tests.browser_support import dashboard_server, launch_chromium  # noqa: E402
+from ae_models.library import LibraryModel, load_folder  # noqa: E402
+from ae_models.samples import load_sample, sample_path  # noqa: E402
+from tests.browser_support import dashboard_server, launch_chromium, wait_until_idle  # noqa: E402
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
+WEIGHTS = REPO_ROOT / "weights"
+VIEWS = sorted(p.stem for p in (REPO_ROOT / "dashboard" / "views").glob("*.py") if p.stem != "__init__")
 
 
 def timed(action: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -64,7 +72,7 @@ def page_runs(repeats: int) -> list[tuple[str, float, float]]:
     app = AppTest.from_file(APP, default_timeout=300)
     app.run()
     rows = []
-    for page in ("overview", "latent_map", "interpolation", "sampling", "training_curves"):
+    for page in VIEWS:
         app.switch_page(f"views/{page}.py").run()
         rows.append((f"script run: {page}", *timed(app.run, repeats)))
     app.switch_page("views/latent_map.py").run()
@@ -93,11 +101,9 @@ def page_runs(repeats: int) -> list[tuple[str, float, float]]:
 
 
 def interpolation_compute(repeats: int) -> tuple[float, float]:
-    models, _ = load_folder(REPO_ROOT / "weights")
+    models, _ = load_folder(WEIGHTS)
     pair = [m for m in models if m.dataset == "mnist-5k" and m.latent_dim == 2]
-    from ae_models.samples import load_sample
-
-    images = load_sample(REPO_ROOT / "weights" / "samples" / "mnist-5k.safetensors").images.images[:2]
+    images = load_sample(sample_path(WEIGHTS, "mnist-5k")).images.images[:2]
 
     def run() -> None:
         for model in pair:
@@ -107,7 +113,111 @@ def interpolation_compute(repeats: int) -> tuple[float, float]:
     return timed(run, repeats)
 
 
+def _shipped(name: str) -> LibraryModel:
+    return next(m for m in load_folder(WEIGHTS)[0] if m.name == name)
+
+
+def map_precomputed_vs_umap(repeats: int) -> tuple[float, float, float]:
+    """Latent-map page script with its precomputed map, and a UMAP fit of the same codes (first, then warm).
+
+    The z16 map page is the one that needs UMAP: fitting it per request is what the precomputed file avoids.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from ae_models.latent_maps import build_map
+
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    app.sidebar.selectbox(key="group").set_value(("mnist-5k", 16)).run()
+    app.switch_page("views/latent_map.py").run()
+    page_ms, _ = timed(app.run, repeats)
+    model = _shipped("mnist_vae_z16")
+    sample = load_sample(sample_path(WEIGHTS, model.dataset))
+    started = time.perf_counter()
+    build_map(model.trained.model, sample, model.sha256)
+    first_ms = (time.perf_counter() - started) * 1000
+    warm_ms, _ = timed(lambda: build_map(model.trained.model, sample, model.sha256), 2)
+    return page_ms, first_ms, warm_ms
+
+
+def training_throughput(epochs: int = 2) -> tuple[float, float]:
+    """Images per second: `train` (with its per-epoch validation and history) versus a bare PyTorch loop.
+
+    Same model (the shipped mnist_vae_z2 architecture), same 4,500 digits, same batches and optimizer; jitter is
+    off in both, so the difference is what `train` adds.
+    """
+    from dataclasses import replace
+
+    import torch
+
+    from ae_models.catalog import shipped_specs
+    from ae_models.datasets import load_split
+    from ae_models.losses import loss_parts
+    from ae_models.models import build_model
+    from ae_models.training import train
+
+    spec = next(s for s in shipped_specs() if s.name == "mnist_vae_z2")
+    config = replace(spec.training, epochs=epochs, augment=0.0)
+    images = load_split(spec.dataset, "train").images
+    val = load_split(spec.dataset, "val").images
+    model_config = replace(spec.model, image_shape=images.shape[1:])
+
+    def bare_loop() -> None:
+        torch.manual_seed(0)
+        model = build_model(model_config)
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+        for _ in range(epochs):
+            for index in torch.randperm(len(images)).split(config.batch_size):
+                logits, encoding = model(images[index])
+                loss = loss_parts(logits, images[index], encoding).total
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+
+    def train_loop() -> None:
+        torch.manual_seed(0)
+        train(build_model(model_config), images, val, config)
+
+    best = {train_loop: float("inf"), bare_loop: float("inf")}
+    for _ in range(2):  # alternate and keep each one's best, so neither pays the process's warm-up
+        for run in best:
+            started = time.perf_counter()
+            run()
+            best[run] = min(best[run], time.perf_counter() - started)
+    return epochs * len(images) / best[train_loop], epochs * len(images) / best[bare_loop]
+
+
+def server_peak_memory() -> tuple[float, float, int]:
+    """Peak and current RSS (MiB) of a live server after every model group's latent map and every page was shown."""
+    from playwright.sync_api import sync_playwright
+
+    models = load_folder(WEIGHTS)[0]
+    groups = sorted({(m.dataset, m.latent_dim) for m in models})
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as cache:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        with dashboard_server(Path(cache)) as live:
+            for dataset, latent in groups:
+                page.goto(f"{live.url}/latent-map")
+                page.wait_for_selector("h1", timeout=120_000)
+                page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+                page.get_by_role("option", name=f"{dataset} · latent {latent}").click()
+                wait_until_idle(page, timeout_ms=120_000)
+                page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+            for path in ("", "interpolation", "sampling", "training-curves", "anomaly", "denoising", "own-image",
+                         "compression"):  # fmt: skip
+                page.goto(f"{live.url}/{path}")
+                page.wait_for_selector("h1", timeout=120_000)
+                wait_until_idle(page, timeout_ms=120_000)
+            status = Path(f"/proc/{live.pid}/status").read_text()
+        browser.close()
+    kib = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if line.startswith("Vm")}
+    return kib["VmHWM"] / 1024, kib["VmRSS"] / 1024, len(models)
+
+
 def main() -> None:
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" chatter
+    warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)  # umap: seeded = 1 thread
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
@@ -123,6 +233,22 @@ def main() -> None:
         print(f"{name:<48}{median:>10.1f}ms{worst:>10.1f}ms  {target}")
     median, worst = interpolation_compute(args.repeats)
     print(f"{'10-step AE+VAE interpolation (encode+decode)':<48}{median:>10.1f}ms{worst:>10.1f}ms  <= 200 ms")
+
+    page_ms, first_fit_ms, warm_fit_ms = map_precomputed_vs_umap(args.repeats)
+    print(f"\n{'latent map, mnist_vae_z16 (2,000 codes)':<48}{'ms':>12}{'x page':>12}")
+    print(f"{'page script, precomputed map (median)':<48}{page_ms:>12.0f}{1:>12.1f}")
+    for label, fit_ms in (("UMAP in the request, first in a process", first_fit_ms),
+                          ("UMAP in the request, warm (median)", warm_fit_ms)):  # fmt: skip
+        print(f"{label:<48}{page_ms + fit_ms:>12.0f}{(page_ms + fit_ms) / page_ms:>12.1f}")
+
+    trained, bare = training_throughput()
+    print(f"\n{'training mnist_vae_z2 on 4,500 digits, 2 epochs':<48}{'images/s':>12}{'vs bare':>12}")
+    print(f"{'bare PyTorch loop':<48}{bare:>12.0f}{1:>12.2f}")
+    print(f"{'ae_models.training.train (+ validation, history)':<48}{trained:>12.0f}{trained / bare:>12.2f}")
+
+    peak, current, n_models = server_peak_memory()
+    print(f"\nserver with all {n_models} shipped models, every map and sample shown: peak RSS {peak:.0f} MiB, "
+          f"{current:.0f} MiB at the end")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from plotly.subplots import make_subplots
 
 from ae_models.library import LibraryModel
 
+from .imaging import png_data_uri
+
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
@@ -134,12 +136,13 @@ def image_grid(
 ) -> go.Figure:
     """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7).
 
-    The picture's top row is the largest z2; the heatmap draws row 0 at the bottom, hence the flip.
+    The picture goes in as one PNG (an image trace draws row 0 at the top, where the largest z2 is), so the
+    figure stays small however many tiles it has.
     """
-    fig = go.Figure(go.Heatmap(z=picture[::-1], colorscale="gray", showscale=False, hoverinfo="skip"))
+    fig = go.Figure(go.Image(source=png_data_uri(picture), hoverinfo="skip"))
     for axis, ticks, size, name in (
         (fig.update_xaxes, x_ticks, picture.shape[1], "z₁"),
-        (fig.update_yaxes, y_ticks, picture.shape[0], "z₂"),
+        (fig.update_yaxes, y_ticks[::-1], picture.shape[0], "z₂"),
     ):
         centres = (np.arange(len(ticks)) + 0.5) * size / len(ticks)
         axis(tickvals=centres, ticktext=[f"{v:.1f}" for v in ticks], title=name, showgrid=False)

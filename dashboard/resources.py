@@ -12,14 +12,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
+import torch
 
 from ae_models.datasets import DatasetError
 from ae_models.files import atomic_write_bytes
 from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
+from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
+from .imaging import tile
 from .settings import cache_dir
 
 
@@ -111,3 +115,19 @@ def save_upload(data: bytes, filename: str) -> Path:
     if not target.exists():
         atomic_write_bytes(target, data)
     return target
+
+
+# Decoded pictures that every visitor with the same controls sees: decoded once per server, not per rerun.
+# The weights' digest is the key; the model itself (leading underscore) is not hashed. Callers must not mutate.
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def decoded_plane(sha256: str, _model: LibraryModel, n: int, extent: float, centre: tuple[float, float]) -> np.ndarray:
+    """The book's figure 2.7: the decoder's output over an n x n grid of the latent plane, as one picture."""
+    return tile(decode_codes(_model.trained.model, manifold_grid(n, extent, centre)), columns=n, pad=0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int, temperature: float) -> torch.Tensor:
+    """count codes drawn from N(0, T^2 I) with this seed, decoded."""
+    return decode_codes(_model.trained.model, prior_codes(count, _model.latent_dim, seed, temperature))

@@ -29,8 +29,9 @@ def _install(log_path: str) -> None:
         original["handle_backmsg"](self, msg)
 
     def _enqueue_forward_msg(self, msg) -> None:
-        if msg.WhichOneof("type") == "script_finished":
-            write("finished", self.id)
+        kind = msg.WhichOneof("type")
+        if kind in ("new_session", "script_finished"):
+            write("started" if kind == "new_session" else "finished", self.id)
         original["_enqueue_forward_msg"](self, msg)
 
     def count_held_sessions() -> None:

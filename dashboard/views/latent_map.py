@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
+from ae_models.latent_ops import decode_codes, nearest_neighbours, sigma_ellipses
 from dashboard.exports import map_table_csv
 from dashboard.figures import image_grid, latent_scatter
 from dashboard.imaging import tile, upscale
 from dashboard.presentation import show_figure
+from dashboard.resources import decoded_plane
 from dashboard.session import SELECTED_ROW_KEY, MapView, maps_for, require_sample, require_selection, rows_from_event
 
 N_ELLIPSES = 250
@@ -132,11 +133,9 @@ if is_plane:
     tabs = st.tabs([f"{v.model.kind.upper()} · {v.model.name}" for v in views])
     for tab, view in zip(tabs, views, strict=True):
         centre = tuple(view.latent_map.codes.mean(0).tolist()) if centre_on_codes else (0.0, 0.0)
-        grid = manifold_grid(n, extent, centre)
-        decoded = decode_codes(view.model.trained.model, grid)
+        picture = decoded_plane(view.model.sha256, view.model, n, extent, centre)
         x_ticks = np.linspace(centre[0] - extent, centre[0] + extent, n)
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
-        picture = tile(decoded, columns=n, pad=0)
         with tab:
             show_figure(
                 image_grid(picture, x_ticks, y_ticks, f"Decoded grid, {view.model.name}"),

@@ -8,6 +8,7 @@ from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_m
 from dashboard.figures import latent_scatter
 from dashboard.imaging import png_bytes, tile
 from dashboard.presentation import show_figure
+from dashboard.resources import decoded_prior_draws
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -31,7 +32,7 @@ codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
 columns = st.columns(len(selection.pair))
 grids = {}
 for column, model in zip(columns, selection.pair, strict=True):
-    picture = tile(decode_codes(model.trained.model, codes), columns=8, upscale=2)
+    picture = tile(decoded_prior_draws(model.sha256, model, count, int(seed), temperature), columns=8, upscale=2)
     grids[model.name] = picture
     column.subheader(f"{model.kind.upper()} · {model.name}")
     column.image(picture, caption=f"{count} draws from N(0, {temperature:g}² I), seed {seed}")
