@@ -249,6 +249,7 @@ class LoadResult:
     load_ended: float
     server_reruns: list[ServerRerun]  # measured inside the server
     sessions_held: list[tuple[float, int]]  # (s since start, sessions the server holds, connected or not)
+    sessions_left: int  # held a TTL after every tab closed
     media_open: int
     media_after_ttl: int
     pace: Pace
@@ -283,15 +284,23 @@ async def run_load(
                 helper.nice(10)
         deadline = time.perf_counter() + seconds
         await asyncio.gather(*(session(browser, url, i, deadline, tally, pace) for i in range(sessions)))
+        load_ended = tally.now()
+        media_open = _media_bytes(url)
+        await asyncio.sleep(ttl + 5)  # the server drops disconnected sessions after the TTL ...
+        probe_at = tally.now()
+        probe = await browser.new_page()  # ... and reaps them when the next visitor comes and goes
+        await probe.goto(f"{url}/training-curves")
+        await probe.wait_for_selector("h1")
+        await probe.close()
+        await asyncio.sleep(5)
+        media_after = _media_bytes(url)
         await browser.close()
-    load_ended = tally.now()
-    media_open = _media_bytes(url)
-    await asyncio.sleep(ttl + 10)  # the server drops disconnected sessions after the TTL
-    media_after = _media_bytes(url)
     stop.set()
     await sampler
     reruns, held = server_events(rerun_log, tally.started)
-    return LoadResult(tally, memory, load_ended, reruns, held, media_open, media_after, pace)
+    held_before_probe = [count for at, count in held if at < probe_at]
+    left = held_before_probe[-1] if held_before_probe else -1
+    return LoadResult(tally, memory, load_ended, reruns, held, left, media_open, media_after, pace)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -327,10 +336,11 @@ def report(result: LoadResult, sessions: int, seconds: float) -> bool:
     print(f"memory after the warm-up: {during[0] if during else 0:.0f} -> {during[-1] if during else 0:.0f} MiB "
           f"({growth:+.0f} MiB)")  # fmt: skip
     most = max((n for _, n in result.sessions_held), default=0)
-    left = result.sessions_held[-1][1] if result.sessions_held else -1
+    left = result.sessions_left
     print(
         f"sessions held by the server: at most {most}, {left} a TTL after the tabs closed; images held "
-        f"{result.media_open / 2**20:.1f} MiB when the tabs closed, {result.media_after_ttl / 2**20:.1f} MiB after"
+        f"{result.media_open / 2**20:.1f} MiB when the tabs closed, {result.media_after_ttl / 2**20:.1f} MiB once "
+        "the next visitor came and went"
     )
     p95 = percentile(server, 95) if server else float("inf")
     no_growth = growth <= 0.05 * (during[0] if during else 0)
