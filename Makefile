@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format train-all benchmark
+.PHONY: run test lint format train-all benchmark load-test
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard.serve
@@ -26,6 +26,9 @@ train-all: $(VENV)/.installed system-packages
 
 benchmark: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/run_benchmarks.py
+
+load-test: $(VENV)/.installed system-packages
+	$(BIN)/python benchmarks/load_test.py
 
 .PHONY: system-packages
 system-packages:
