@@ -10,16 +10,26 @@ import io
 import json
 import random
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from ae_models.weights import NAMESPACE
+from ae_models.weights import NAMESPACE, TrainedModel, save_model
 
 Header = dict[str, dict]
 DTYPES = ("F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL", "F8_E4M3", "nonsense", "")
+
+
+def weights_bytes(trained: TrainedModel) -> bytes:
+    """A valid weights file's bytes: the seed every hostile variant is grown from."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "valid.safetensors"
+        save_model(trained, path)
+        return path.read_bytes()
 
 
 def split_safetensors(data: bytes) -> tuple[Header, bytes]:

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ae_models.library import load_folder
-from ae_models.weights import NAMESPACE, TrainedModel, WeightsError, load_model, save_model
-from tests.fuzz_corpus import join_safetensors, split_safetensors, weights_corpus
+from ae_models.weights import NAMESPACE, TrainedModel, WeightsError, load_model
+from tests.fuzz_corpus import join_safetensors, split_safetensors, weights_bytes, weights_corpus
 
 PER_FAMILY = 80  # 13 families -> 1,040 files, plus the hypothesis-generated ones below
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -25,13 +25,6 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
-
-
-def _valid_bytes(trained: TrainedModel) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "valid.safetensors"
-        save_model(trained, path)
-        return path.read_bytes()
 
 
 def _assert_refused_or_usable(path: Path, data: bytes) -> str:
@@ -48,7 +41,7 @@ def _assert_refused_or_usable(path: Path, data: bytes) -> str:
 
 
 def test_the_fixed_corpus_is_refused_quickly_in_bounded_memory(tmp_path: Path, tiny_vae: TrainedModel) -> None:
-    valid = _valid_bytes(tiny_vae)
+    valid = weights_bytes(tiny_vae)
     rss_before = psutil.Process().memory_info().rss
     outcomes: Counter[tuple[str, str]] = Counter()
     slowest = 0.0
@@ -66,7 +59,7 @@ def test_the_fixed_corpus_is_refused_quickly_in_bounded_memory(tmp_path: Path, t
 
 
 def test_a_folder_of_the_corpus_loads_as_failures_not_exceptions(tmp_path: Path, tiny_vae: TrainedModel) -> None:
-    valid = _valid_bytes(tiny_vae)
+    valid = weights_bytes(tiny_vae)
     for index, (family, data) in enumerate(weights_corpus(valid, per_family=3, seed=1)):
         (tmp_path / f"{index:03d}-{family}.safetensors").write_bytes(data)
     models, failures = load_folder(tmp_path)
@@ -84,7 +77,7 @@ def test_random_bytes(tiny_vae: TrainedModel, data: bytes) -> None:
 @FUZZ
 @given(header=st.dictionaries(st.text(max_size=12), JSON, max_size=6))
 def test_arbitrary_header_json(tiny_vae: TrainedModel, header: dict) -> None:
-    _, body = split_safetensors(_valid_bytes(tiny_vae))
+    _, body = split_safetensors(weights_bytes(tiny_vae))
     with tempfile.TemporaryDirectory() as folder:
         assert _assert_refused_or_usable(Path(folder) / "x.safetensors", join_safetensors(header, body)) == "refused"
 
@@ -94,7 +87,7 @@ def test_arbitrary_header_json(tiny_vae: TrainedModel, header: dict) -> None:
 def test_metadata_of_the_wrong_shape(tiny_vae: TrainedModel, key: str, value: object) -> None:
     import json
 
-    header, body = split_safetensors(_valid_bytes(tiny_vae))
+    header, body = split_safetensors(weights_bytes(tiny_vae))
     header["__metadata__"][NAMESPACE + key] = json.dumps(value)
     with tempfile.TemporaryDirectory() as folder:
         assert _assert_refused_or_usable(Path(folder) / "x.safetensors", join_safetensors(header, body)) == "refused"

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from ae_models.weights import TrainedModel
-from tests.fuzz_corpus import image_corpus, weights_corpus
+from tests.fuzz_corpus import image_corpus, weights_bytes, weights_corpus
 from tests.test_dashboard_pages import open_page
 from tests.test_fuzz_images import REFUSED
-from tests.test_fuzz_weights import _valid_bytes
 
 
 @pytest.fixture()
@@ -20,7 +19,7 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_one_weights_file_of_each_family_is_refused_in_the_sidebar(isolated_cache: Path, tiny_vae: TrainedModel):
-    families = dict(weights_corpus(_valid_bytes(tiny_vae), per_family=1, seed=2))
+    families = dict(weights_corpus(weights_bytes(tiny_vae), per_family=1, seed=2))
     families.pop("bit-flips")  # may legitimately still load (a flip inside a weight's mantissa)
     app = open_page("views/overview.py")
     for family, data in families.items():
