@@ -156,7 +156,10 @@ async def _next_seed(page, watch: RerunWatch) -> None:
 
 
 async def session(browser, url: str, index: int, deadline: float, tally: Tally, pace: Pace) -> None:
-    """One visitor: map -> select two points, interpolation -> move both endpoints, sampling -> two new seeds."""
+    """One visitor: map -> select two points, interpolation -> move both endpoints, sampling -> two new seeds.
+
+    The deadline ends only later tours: every visitor finishes its first, so a slow machine still measures every
+    action instead of cutting the last page off."""
     name, rng = f"session {index}", random.Random(index)
     await asyncio.sleep(index * pace.ramp_s)  # an audience arrives over a few seconds, not in one instant
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
@@ -170,7 +173,7 @@ async def session(browser, url: str, index: int, deadline: float, tally: Tally, 
         await watch.settle()
         for cycle in itertools.count():
             for title in ("Latent map", "Interpolation", "Sampling"):
-                if time.perf_counter() > deadline:
+                if cycle > 0 and time.perf_counter() > deadline:
                     return
                 await _go_to(page, watch, title)
                 for _ in range(2):
