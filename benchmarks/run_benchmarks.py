@@ -98,6 +98,13 @@ def page_runs(repeats: int) -> list[tuple[str, float, float]]:
         steps.set_value(5 + next(counter) % 10).run()
 
     rows.append(("rerun: change interpolation steps", *timed(change_steps, repeats)))
+    app.switch_page("views/anomaly.py").run()
+    threshold = app.slider[0]
+
+    def move_threshold() -> None:
+        threshold.set_value(90 + next(counter) % 90 / 10).run()
+
+    rows.append(("rerun: move the anomaly threshold", *timed(move_threshold, repeats)))
     return rows
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import streamlit as st
@@ -131,3 +134,30 @@ def decoded_plane(sha256: str, _model: LibraryModel, n: int, extent: float, cent
 def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int, temperature: float) -> torch.Tensor:
     """count codes drawn from N(0, T^2 I) with this seed, decoded."""
     return decode_codes(_model.trained.model, prior_codes(count, _model.latent_dim, seed, temperature))
+
+
+Result = TypeVar("Result")
+
+
+def content_key(values: tuple[torch.Tensor | str, ...]) -> str:
+    """A digest of what a computation reads (tensor values and shapes, strings), so equal inputs share a result."""
+    digest = hashlib.sha256()
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            digest.update(f"{value.dtype}{tuple(value.shape)}".encode())
+            digest.update(value.detach().contiguous().numpy().tobytes())
+        else:
+            digest.update(repr(value).encode())
+    return digest.hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _computed_once(sha256: str, function: str, inputs: str, _compute: Callable[[], Result]) -> Result:
+    return _compute()
+
+
+def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torch.Tensor | str) -> Result:
+    """compute(model's network, *inputs), once per server for these weights and input values: scoring the
+    held-out images takes tens of ms per model, too much to repeat on every slider move. Callers must not mutate."""
+    name = f"{compute.__module__}.{compute.__qualname__}"
+    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.trained.model, *inputs))

@@ -70,3 +70,25 @@ def test_map_table_csv_has_a_row_per_image_with_codes_and_positions() -> None:
     assert list(rows[0]) == ["row", "pool_index", "class", "held_out", "map_x", "map_y", "z1", "z2", "z3",
                              "logvar1", "logvar2", "logvar3"]  # fmt: skip
     assert float(rows[7]["z2"]) == round(latent_map.codes[7, 1].item(), 5)
+
+
+def test_per_model_computes_once_per_weights_and_input_values() -> None:
+    from dashboard.resources import per_model
+
+    calls = []
+
+    def score(network: object, images: torch.Tensor, mode: str) -> torch.Tensor:
+        calls.append((network, mode))
+        return images.flatten(1).sum(dim=1)
+
+    first = SimpleNamespace(sha256="a" * 64, trained=SimpleNamespace(model="net-a"))
+    other = SimpleNamespace(sha256="b" * 64, trained=SimpleNamespace(model="net-b"))
+    images = torch.rand(3, 4, 4)
+    result = per_model(first, score, images, "x")
+    assert torch.equal(result, images.flatten(1).sum(dim=1)) and calls == [("net-a", "x")]
+    assert per_model(first, score, images.clone(), "x") is result  # equal values, another tensor: cached
+    per_model(first, score, images + 1, "x")  # other values
+    per_model(first, score, images, "y")  # other string input
+    per_model(first, score, images.reshape(3, 16), "x")  # same bytes, other shape
+    per_model(other, score, images, "x")  # other weights
+    assert calls == [("net-a", "x"), ("net-a", "x"), ("net-a", "y"), ("net-a", "x"), ("net-b", "x")]

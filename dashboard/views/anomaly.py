@@ -17,7 +17,7 @@ from dashboard.exports import csv_bytes
 from dashboard.figures import roc_figure, score_histogram
 from dashboard.imaging import tile
 from dashboard.presentation import show_figure
-from dashboard.resources import evaluation_sample
+from dashboard.resources import evaluation_sample, per_model
 from dashboard.session import maps_for, require_sample, require_selection
 
 OTHER_DATASET = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
@@ -53,14 +53,14 @@ views = {view.model.sha256: view for view in maps_for(selection.pair, selection)
 scores = {}
 for model in selection.pair:
     if score_kind == "reconstruction error":
-        normal_scores = reconstruction_scores(model.trained.model, normal)
-        outlier_scores = reconstruction_scores(model.trained.model, outliers)
+        normal_scores = per_model(model, reconstruction_scores, normal)
+        outlier_scores = per_model(model, reconstruction_scores, outliers)
     else:
         if model.sha256 not in views:
             st.stop()
         training_codes = views[model.sha256].latent_map.codes[~held_out]
-        normal_scores = latent_distance_scores(model.trained.model, normal, training_codes)
-        outlier_scores = latent_distance_scores(model.trained.model, outliers, training_codes)
+        normal_scores = per_model(model, latent_distance_scores, normal, training_codes)
+        outlier_scores = per_model(model, latent_distance_scores, outliers, training_codes)
     scores[model.name] = (model, normal_scores, outlier_scores)
 
 unit = "nats" if score_kind == "reconstruction error" else "latent distance"

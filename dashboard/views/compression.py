@@ -10,6 +10,7 @@ from dashboard.exports import csv_bytes
 from dashboard.figures import compression_figure
 from dashboard.imaging import tile
 from dashboard.presentation import show_figure
+from dashboard.resources import per_model
 from dashboard.session import require_sample, require_selection
 
 selection = require_selection()
@@ -29,7 +30,7 @@ models = sorted(
     key=lambda m: (m.kind, m.latent_dim),
 )  # fmt: skip
 held_out = sample.images.images[sample.held_out]
-reports = [(model, codec_report(model.trained.model, held_out, code_dtype)) for model in models]
+reports = [(model, per_model(model, codec_report, held_out, code_dtype)) for model in models]
 table = {
     "model": [m.name for m, _ in reports],
     "kind": [m.kind.upper() for m, _ in reports],

@@ -9,6 +9,7 @@ from dashboard.drawing_canvas import drawing_pad
 from dashboard.figures import latent_scatter
 from dashboard.imaging import tile, upscale
 from dashboard.presentation import show_figure
+from dashboard.resources import per_model
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -49,7 +50,7 @@ cells[0].image(upscale(image, 6), caption="prepared input (28x28)")
 held_out = sample.images.images[sample.held_out]
 for cell, model in zip(cells[1:], selection.pair, strict=True):
     score = float(reconstruction_scores(model.trained.model, batch)[0])
-    typical = reconstruction_scores(model.trained.model, held_out)
+    typical = per_model(model, reconstruction_scores, held_out)
     percentile = float((typical < score).float().mean() * 100)
     cell.image(upscale(model.trained.model.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
     cell.metric(
