@@ -12,6 +12,7 @@ a 10-step AE+VAE interpolation <= 200 ms. The many-visitors figures come from be
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import tempfile
@@ -23,7 +24,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from streamlit import logger as streamlit_logger  # noqa: E402
 
 from ae_models.latent_ops import decode_codes, interpolate  # noqa: E402
 from ae_models.library import LibraryModel, load_folder  # noqa: E402
@@ -224,7 +224,8 @@ def server_peak_memory() -> tuple[float, float, int]:
 
 
 def main() -> None:
-    streamlit_logger.set_log_level("error")  # AppTest's "missing ScriptRunContext" chatter
+    # AppTest resets Streamlit's log level on every run; silence its warning about state set between runs instead
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
     warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)  # umap: seeded = 1 thread
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
