@@ -4,6 +4,8 @@
 
 Each session is its own Playwright context (its own Streamlit session and websocket) cycling through the
 latent map (click a point), interpolation (click the map to move an endpoint) and sampling (next seed).
+The warm-up lasts until every session has been through every page once (caches are full from then on); the
+load then goes on for --seconds, and the figures after the warm-up come from that steady window.
 Rerun latency is measured in the server (benchmarks/server_hooks logs when each rerun request arrives and when
 its script finishes), and also as the browsers see it on their websockets, which adds the time a busy headless
 renderer takes to hand the frames over. Server memory (RSS, psutil) is sampled every second; after the tabs
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import random
 import sys
 import tempfile
@@ -70,11 +71,20 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     misses: int = 0
     sessions: int = 0
-    cycled: int = 0  # sessions that have been through every page once
+    toured: int = 0  # sessions that have been through every page once (or failed on the way)
     warm_at: float | None = None  # when the last of them did: caches are full from then on
 
     def now(self) -> float:
         return time.monotonic() - self.started
+
+    def tour_done(self) -> None:
+        self.toured += 1
+        if self.toured == self.sessions:
+            self.warm_at = self.now()
+
+    def steady_for(self, seconds: float) -> bool:
+        """True once the load has run `seconds` past the warm-up."""
+        return self.warm_at is not None and self.now() > self.warm_at + seconds
 
 
 class RerunWatch:
@@ -155,25 +165,23 @@ async def _next_seed(page, watch: RerunWatch) -> None:
     await watch.settle()
 
 
-async def session(browser, url: str, index: int, deadline: float, tally: Tally, pace: Pace) -> None:
-    """One visitor: map -> select two points, interpolation -> move both endpoints, sampling -> two new seeds.
-
-    The deadline ends only later tours: every visitor finishes its first, so a slow machine still measures every
-    action instead of cutting the last page off."""
+async def session(browser, url: str, index: int, seconds: float, tally: Tally, pace: Pace) -> None:
+    """One visitor: map -> select two points, interpolation -> move both endpoints, sampling -> two new seeds,
+    over and over until the load has run `seconds` past the warm-up."""
     name, rng = f"session {index}", random.Random(index)
     await asyncio.sleep(index * pace.ramp_s)  # an audience arrives over a few seconds, not in one instant
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(2 * RERUN_TIMEOUT_S * 1000)  # a starved headless renderer is slow, not broken
     page = await context.new_page()
-    watch = RerunWatch(tally, name)
+    watch, toured = RerunWatch(tally, name), False
     page.on("websocket", watch.attach)
     page.on("pageerror", lambda error: tally.errors.append(f"{name}: page error: {error}"))
     try:
         await page.goto(f"{url}/latent-map")
         await watch.settle()
-        for cycle in itertools.count():
+        while True:
             for title in ("Latent map", "Interpolation", "Sampling"):
-                if cycle > 0 and time.perf_counter() > deadline:
+                if tally.steady_for(seconds):
                     return
                 await _go_to(page, watch, title)
                 for _ in range(2):
@@ -182,13 +190,14 @@ async def session(browser, url: str, index: int, deadline: float, tally: Tally, 
                         await _next_seed(page, watch)
                     else:
                         await _click_point(page, watch, rng, title)
-            if cycle == 0:
-                tally.cycled += 1
-                if tally.cycled == tally.sessions:
-                    tally.warm_at = tally.now()
+            if not toured:
+                toured = True
+                tally.tour_done()
     except Exception as err:  # a stuck or broken session is an error to report, not a reason to stop the others
         tally.errors.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0]}")
     finally:
+        if not toured:  # a failed visitor must not hold the others in the warm-up forever
+            tally.tour_done()
         watch.leaving = True
         await context.close()
 
@@ -259,9 +268,8 @@ class LoadResult:
 
     @property
     def warm(self) -> float:
-        """End of the warm-up: every session has been through every page, or half the run is over."""
-        half = self.load_ended / 2
-        return half if self.tally.warm_at is None else min(self.tally.warm_at, half)
+        """End of the warm-up: every session has been through every page (or failed on the way)."""
+        return self.load_ended if self.tally.warm_at is None else self.tally.warm_at
 
 
 def niced_chromium(folder: Path) -> Path:
@@ -290,8 +298,7 @@ async def run_load(
         for helper in psutil.Process().children(recursive=True):  # Playwright's driver relays every frame
             if helper.pid != pid and "node" in helper.name():
                 helper.nice(10)
-        deadline = time.perf_counter() + seconds
-        await asyncio.gather(*(session(browser, url, i, deadline, tally, pace) for i in range(sessions)))
+        await asyncio.gather(*(session(browser, url, i, seconds, tally, pace) for i in range(sessions)))
         load_ended = tally.now()
         media_open = _media_bytes(url)
         await asyncio.sleep(ttl + 5)  # the server drops disconnected sessions after the TTL ...
@@ -321,15 +328,16 @@ def _row(label: str, values: list[float]) -> str:
     return f"{label:<40}{cells}{len(values):>8}"
 
 
-def report(result: LoadResult, sessions: int, seconds: float) -> bool:
+def report(result: LoadResult, sessions: int) -> bool:
     """Print the figures; True when the targets hold (zero errors, p95 <= 300 ms, no growth, sessions dropped)."""
     tally, warm, ended = result.tally, result.warm, result.load_ended
     steady = [r for r in result.server_reruns if warm <= r.finished <= ended]
     server = [r.total_ms for r in steady]
     during = [mib for t, mib in result.memory if warm <= t <= ended]
     growth = (during[-1] - during[0]) if len(during) > 1 else 0.0
-    print(f"{sessions} browser sessions for {seconds:.0f} s (arriving {result.pace.ramp_s:g} s apart, pausing "
-          f"{result.pace.think_s:g} s on average before each action); warm-up: the first {warm:.0f} s")  # fmt: skip
+    print(f"{sessions} browser sessions (arriving {result.pace.ramp_s:g} s apart, pausing {result.pace.think_s:g} s "
+          f"on average before each action): a warm-up of {warm:.0f} s until each had been through every page, "
+          f"then {ended - warm:.0f} s of steady load")  # fmt: skip
     print(f"{'rerun latency after the warm-up':<40}{'p50':>10}{'p95':>10}{'p99':>10}{'max':>10}{'reruns':>8}")
     print(_row("in the server (request -> script end)", server))
     print(_row("  the same over the whole run", [r.total_ms for r in result.server_reruns if r.finished <= ended]))
@@ -374,14 +382,14 @@ def measure(sessions: int, seconds: float, ttl: float, pace: Pace) -> LoadResult
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=60, help="seconds of steady load after the warm-up")
     parser.add_argument("--ttl", type=float, help="serve with this server.disconnectedSessionTTL (default: config)")
     parser.add_argument("--ramp", type=float, default=Pace.ramp_s, help="seconds between session arrivals")
     parser.add_argument("--think", type=float, default=Pace.think_s, help="mean seconds before each action")
     args = parser.parse_args()
     ttl = configured_ttl() if args.ttl is None else args.ttl
     result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think))
-    met = report(result, args.sessions, args.seconds)
+    met = report(result, args.sessions)
     print("targets met" if met else "targets NOT met")
     sys.exit(0 if met else 1)
 

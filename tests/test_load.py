@@ -14,6 +14,7 @@ def test_two_sessions_exercise_every_action_and_are_released() -> None:
 
     result = measure(sessions=2, seconds=20, ttl=2, pace=Pace(ramp_s=0.5, think_s=0.2))
     assert result.tally.errors == []
+    assert result.tally.warm_at is not None and result.load_ended - result.warm >= 20  # a steady window followed
     actions = {action for _, _, action in result.tally.latencies}
     assert {"select a point", "move an interpolation endpoint", "draw with the next seed"} <= actions, actions
     assert len(result.server_reruns) >= 10 and all(r.ran_ms > 0 for r in result.server_reruns)

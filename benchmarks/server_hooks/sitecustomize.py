@@ -34,11 +34,17 @@ def _install(log_path: str) -> None:
             write("started" if kind == "new_session" else "finished", self.id)
         original["_enqueue_forward_msg"](self, msg)
 
+    def write_held(runtime: Runtime) -> None:
+        write("held", str(len(runtime._session_mgr.list_sessions())))
+
     def count_held_sessions() -> None:
+        # the session manager is not thread-safe (counting from this thread once died mid-run on a dict changing
+        # size), so the count is made on the server's own event loop
         while True:
             time.sleep(1.0)
-            if Runtime.exists():
-                write("held", str(len(Runtime.instance()._session_mgr.list_sessions())))
+            runtime = Runtime.instance() if Runtime.exists() else None
+            if runtime is not None and runtime._async_objs is not None:
+                runtime._async_objs.eventloop.call_soon_threadsafe(write_held, runtime)
 
     for function in (handle_backmsg, _enqueue_forward_msg):
         setattr(AppSession, function.__name__, function)
