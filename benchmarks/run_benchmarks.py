@@ -24,7 +24,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-
 from ae_models.latent_ops import decode_codes, interpolate  # noqa: E402
 from ae_models.library import LibraryModel, load_folder  # noqa: E402
 from ae_models.samples import load_sample, sample_path  # noqa: E402

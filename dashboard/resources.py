@@ -158,6 +158,7 @@ def _computed_once(sha256: str, function: str, inputs: str, _compute: Callable[[
 
 def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torch.Tensor | str) -> Result:
     """compute(model's network, *inputs), once per server for these weights and input values: scoring the
-    held-out images takes tens of ms per model, too much to repeat on every slider move. Callers must not mutate."""
+    held-out images takes tens of ms per model, too much to repeat on every slider move. Meant for small results
+    (scores, reports: the cache holds 512); callers must not mutate them."""
     name = f"{compute.__module__}.{compute.__qualname__}"
     return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.trained.model, *inputs))
