@@ -56,7 +56,8 @@ with controls[2]:
     steps = st.slider("Steps", 3, 20, 10, help="decoded codes from A to B, both included")
     method = st.radio(
         "Path", ["linear", "spherical"], horizontal=True,
-        help="spherical (slerp) keeps the code's length, staying where N(0, I) puts most of its mass",
+        help="spherical turns the code's direction at an even pace and moves its length evenly from A's to B's, "
+        "so no step is longer or shorter than both endpoints; linear cuts straight through the middle",
     )  # fmt: skip
 with controls[3]:
     target = st.radio("Clicking the map sets", ["A", "B"], horizontal=True)
