@@ -16,15 +16,25 @@ from .latent_ops import EXACT
 OUTSIDE_QUANTILE = 0.99  # a point is outside when it is farther from every code than 99% of codes are from theirs
 
 
-def outside_codes(points: Tensor, codes: Tensor, quantile: float = OUTSIDE_QUANTILE) -> Tensor:
-    """True for each point farther from its nearest code than `quantile` of the codes are from their nearest other
-    code: a scale-free "no encoded image is near here", calibrated on the codes' own spacing."""
+@dataclass(frozen=True)
+class CodeRegion:
+    """Where a model's codes are: a point is outside when it is farther from its nearest code than `limit`."""
+
+    codes: Tensor
+    limit: float
+
+    def outside(self, points: Tensor) -> Tensor:
+        return torch.cdist(points, self.codes, compute_mode=EXACT).min(dim=1).values > self.limit
+
+
+def code_region(codes: Tensor, quantile: float = OUTSIDE_QUANTILE) -> CodeRegion:
+    """The limit is the `quantile` of the codes' own nearest-other-code distances: a scale-free "no encoded image
+    is near here", calibrated on the codes' own spacing (the O(N^2) part: build it once per model)."""
     if len(codes) < 2:
         raise ValueError("need at least two codes to measure their spacing")
     spacing = torch.cdist(codes, codes, compute_mode=EXACT)
     spacing.fill_diagonal_(float("inf"))
-    limit = torch.quantile(spacing.min(dim=1).values, quantile)
-    return torch.cdist(points, codes, compute_mode=EXACT).min(dim=1).values > limit
+    return CodeRegion(codes, float(torch.quantile(spacing.min(dim=1).values, quantile)))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ae_models.compression import classic_codecs, codec_report
-from ae_models.coverage import codes_window, decoder_inputs, outside_codes
+from ae_models.coverage import code_region, codes_window, decoder_inputs
 from ae_models.latent_maps import load_map
 from ae_models.library import load_library_model
 from ae_models.recognition import interpolation_endpoints, rebuilt_as_own_class
@@ -22,10 +22,10 @@ def _shipped(name: str):
 def test_outside_codes_is_scale_free_and_sees_far_points() -> None:
     codes = torch.randn(500, 2, generator=torch.Generator().manual_seed(0))
     points = torch.tensor([[0.0, 0.0], [30.0, 30.0], [0.1, -0.2]])
-    assert outside_codes(points, codes).tolist() == [False, True, False]
-    assert outside_codes(points * 10, codes * 10).tolist() == [False, True, False]
+    assert code_region(codes).outside(points).tolist() == [False, True, False]
+    assert code_region(codes * 10).outside(points * 10).tolist() == [False, True, False]
     with pytest.raises(ValueError):
-        outside_codes(points, codes[:1])
+        code_region(codes[:1])
 
 
 def test_decoder_inputs_leave_ae_codes_alone_and_draw_from_vae_posteriors() -> None:

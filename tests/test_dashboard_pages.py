@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ae_models.library import beta_sweeps, load_folder
+from dashboard.figures import PRIOR_NAME
 
 from .conftest import REPO_ROOT, WEIGHTS_DIR
 
@@ -73,7 +74,7 @@ def test_overview_shows_a_card_per_model_and_the_gallery() -> None:
 def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() -> None:
     app = open_page("views/latent_map.py", ("mnist-5k", 2))
     assert any("Click a point" in info.value for info in app.info)
-    assert "N(0, I) prior" in trace_names(app)
+    assert PRIOR_NAME in trace_names(app)
     app.session_state["selected_row"] = 7
     app.run()
     assert_clean(app)
