@@ -6,9 +6,11 @@ model rather than what a textbook model would do.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
+from scipy.stats import chi2
 from torch import Tensor
 
 from .latent_ops import EXACT
@@ -68,3 +70,29 @@ def decoder_inputs(codes: Tensor, logvar: Tensor | None, seed: int = 0) -> Tenso
         return codes
     generator = torch.Generator().manual_seed(seed)
     return codes + torch.exp(0.5 * logvar) * torch.randn(codes.shape, generator=generator)
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    """What a latent map shows at a glance, as numbers a caption can quote."""
+
+    same_class_neighbour: float  # share of images whose nearest other code has the same class
+    within_prior: float  # share of codes inside the ball that holds 99% of N(0, I)'s draws
+    prior_radius: float  # that ball's radius: about 3 in 2-D, about 5.7 in 16-D
+    low: tuple[float, ...]  # per-dimension 1st percentile of the codes
+    high: tuple[float, ...]  # and 99th
+
+
+def summarize_codes(codes: Tensor, labels: Tensor) -> CodeSummary:
+    distances = torch.cdist(codes, codes, compute_mode=EXACT)
+    distances.fill_diagonal_(float("inf"))
+    nearest = distances.argmin(dim=1)
+    low, high = torch.quantile(codes, 0.01, dim=0), torch.quantile(codes, 0.99, dim=0)
+    radius = math.sqrt(chi2.ppf(0.99, codes.shape[1]))  # a norm of N(0, I) draws is chi-distributed
+    return CodeSummary(
+        same_class_neighbour=float((labels[nearest] == labels).float().mean()),
+        within_prior=float((codes.norm(dim=1) <= radius).float().mean()),
+        prior_radius=radius,
+        low=tuple(low.tolist()),
+        high=tuple(high.tolist()),
+    )

@@ -161,10 +161,22 @@ def latent_scatter(
     return go.Figure(data=traces, layout=layout)
 
 
+def _pixel(value: float, ticks: np.ndarray, size: int) -> float:
+    """Where a latent value falls along a grid picture `size` pixels long whose tile centres are at `ticks`."""
+    tile = size / len(ticks)
+    return tile / 2 + (value - ticks[0]) / (ticks[-1] - ticks[0]) * (len(ticks) - 1) * tile
+
+
 def image_grid(
-    picture: np.ndarray, x_ticks: np.ndarray, y_ticks: np.ndarray, title: str, height: int = 560
+    picture: np.ndarray,
+    x_ticks: np.ndarray,
+    y_ticks: np.ndarray,
+    title: str,
+    height: int = 560,
+    prior_radius: float | None = None,
 ) -> go.Figure:
-    """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7).
+    """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7), optionally with
+    the N(0, I) circle of `prior_radius` drawn where it lies in the plane.
 
     The picture goes in as one PNG (an image trace draws row 0 at the top, where the largest z2 is), so the
     figure stays small however many tiles it has.
@@ -177,6 +189,10 @@ def image_grid(
         centres = (np.arange(len(ticks)) + 0.5) * size / len(ticks)
         axis(tickvals=centres, ticktext=[f"{v:.1f}" for v in ticks], title=name, showgrid=False)
     fig.update_yaxes(scaleanchor="x")
+    if prior_radius is not None:
+        x0, x1 = (_pixel(v, x_ticks, picture.shape[1]) for v in (-prior_radius, prior_radius))
+        y0, y1 = (_pixel(-v, -y_ticks[::-1], picture.shape[0]) for v in (prior_radius, -prior_radius))
+        fig.add_shape(type="circle", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": "#ffd400", "dash": "dash", "width": 2})
     return _base_layout(fig, title, height)
 
 

@@ -5,7 +5,7 @@ Pure functions from numbers to text (tested without Streamlit), plus `notice` to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -61,3 +61,40 @@ def fitted_note(fitted_outside: int, prior_outside: int, total: int) -> str:
     if fitted_outside:
         text += " One Gaussian still spills into the gaps between the AE's clusters."
     return text
+
+
+def _by_kind(summaries: dict[str, object], show: Callable[[object], str]) -> str:
+    return ", ".join(f"{kind} {show(summary)}" for kind, summary in summaries.items())
+
+
+def map_note(summaries: dict[str, object], is_plane: bool, latent_dim: int) -> str:
+    """Per model: how often an image's nearest code shares its class, and how much of the map the prior covers."""
+    text = (
+        "Images whose nearest code has their own class: "
+        f"{_by_kind(summaries, lambda s: f'{s.same_class_neighbour:.0%}')}."
+        f" Codes where N(0, I) puts 99% of its draws: {_by_kind(summaries, lambda s: f'{s.within_prior:.0%}')}."
+    )
+    if is_plane:
+        text += f" z₁ spans {_by_kind(summaries, lambda s: f'{s.low[0]:.1f} to {s.high[0]:.1f}')}."
+    else:
+        text += f" Both measured in the {latent_dim}-D codes, not on the UMAP picture."
+    return text
+
+
+def sigma_note(median_sigma: float, marker: float) -> str | None:
+    """Say so when the posterior ellipses are too small to see next to a marker at the default zoom."""
+    if median_sigma >= marker:
+        return None
+    return (
+        f"Most 1σ ellipses are smaller than a dot at this zoom (median radius {median_sigma:.2f}, a dot covers "
+        f"about {marker:.2f}): the VAE is very sure of most codes. Scroll on the map to zoom in and see them."
+    )
+
+
+def plane_note(outside: dict[str, float]) -> str:
+    """Share of each decoded plane's tiles that decode codes no image was encoded near."""
+    parts = [f"{share:.0%} of the {kind}'s tiles" for kind, share in outside.items()]
+    return (
+        " and ".join(parts) + " decode codes farther from every image's code than 99% of codes are from their "
+        "nearest one: gaps where no image was encoded, so the decoder never learned what belongs there."
+    )

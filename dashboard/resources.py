@@ -19,7 +19,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ae_models.coverage import CodeRegion, code_region, decoder_inputs
+from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
 from ae_models.files import atomic_write_bytes
 from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
@@ -178,3 +178,8 @@ def default_endpoints(
 def trained_region(sha256: str, _latent_map: LatentMap) -> CodeRegion:
     """The region of the codes this model's decoder met in training (see coverage.decoder_inputs), once per model."""
     return code_region(decoder_inputs(_latent_map.codes, _latent_map.logvar))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def code_summary(sha256: str, _latent_map: LatentMap, _labels: torch.Tensor) -> CodeSummary:
+    return summarize_codes(_latent_map.codes, _labels)
