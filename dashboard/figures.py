@@ -19,10 +19,10 @@ SELECTED_COLOR = "#111111"
 DIMMED = "#d0d0d0"
 MARKER_PX = 5
 PRIOR_RADII = (1, 2, 3)
-PRIOR_NAME = "N(0, I) prior: 1σ, 2σ, 3σ rings"
+PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 FONT = {"size": 14}
 MAP_LEGEND = {
-    "orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 92, "font": {"size": 12},
+    "orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 100, "font": {"size": 12},
     "itemclick": False, "itemdoubleclick": False,  # the entries are a colour key; the page's control highlights
 }  # fmt: skip
 
@@ -93,7 +93,7 @@ def latent_scatter(
     ]  # fmt: skip
     traces += [  # legend entries only: the colours of the classes, greyed when not highlighted
         {
-            "type": "scatter", "x": [], "y": [], "mode": "markers", "name": name,
+            "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
             "marker": {"size": 9, "color": colours[label]}, "hoverinfo": "skip",
         }
         for label, name in enumerate(class_names)
@@ -104,7 +104,7 @@ def latent_scatter(
         traces.append(
             {
                 "type": "scattergl", "x": ellipses[:, 0], "y": ellipses[:, 1], "mode": "lines",
-                "name": "1σ posterior (VAE)", "line": {"width": 1, "color": "rgba(60,60,60,0.35)"}, "hoverinfo": "skip",
+                "name": "VAE 1σ ellipses", "line": {"width": 1, "color": "rgba(60,60,60,0.35)"}, "hoverinfo": "skip",
             }
         )  # fmt: skip
     shapes, annotations = [], []
@@ -126,7 +126,7 @@ def latent_scatter(
         traces.append(
             {
                 "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
-                "name": "interpolation path", "line": {"color": SELECTED_COLOR, "width": 2},
+                "name": "path A→B", "line": {"color": SELECTED_COLOR, "width": 2},
                 "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
             }
         )  # fmt: skip

@@ -98,3 +98,27 @@ def plane_note(outside: dict[str, float]) -> str:
         " and ".join(parts) + " decode codes farther from every image's code than 99% of codes are from their "
         "nearest one: gaps where no image was encoded, so the decoder never learned what belongs there."
     )
+
+
+def denoising_note(scores: dict[str, float], damaged: float) -> str:
+    """Each model's PSNR against the damaged input's own: did passing through the model help or hurt?"""
+    parts = []
+    for name, value in scores.items():
+        change = value - damaged
+        verdict = "better than" if change > 0.5 else "worse than" if change < -0.5 else "about the same as"
+        parts.append(f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing)")
+    return f"The damaged input scores {damaged:.1f} dB. " + "; ".join(parts) + "."
+
+
+def compression_note(name: str, code_bytes: int, psnr_db: float, png: float, jpeg: float, quality: int,
+                     jpeg_psnr_db: float, decoder_bytes: int, raw_bytes: int) -> str:  # fmt: skip
+    """One model's code against the raw image, PNG and JPEG at a similar PSNR, and the decoder it needs."""
+    jpeg_part = (
+        f"JPEG needs {jpeg:.0f} (quality {quality}, {jpeg_psnr_db:.1f} dB)"
+        if quality > 1 or jpeg_psnr_db < psnr_db + 1
+        else f"JPEG's lowest quality, {jpeg:.0f} bytes, is already sharper ({jpeg_psnr_db:.1f} dB)"
+    )
+    return (
+        f"{name}: {code_bytes} bytes at {psnr_db:.1f} dB. Raw is {raw_bytes} bytes, lossless PNG {png:.0f}; "
+        f"{jpeg_part}. The {decoder_bytes / 1e6:.1f} MB decoder ships once."
+    )

@@ -19,6 +19,7 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ae_models.compression import ClassicCodecs, classic_codecs
 from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
 from ae_models.files import atomic_write_bytes
@@ -183,3 +184,9 @@ def trained_region(sha256: str, _latent_map: LatentMap) -> CodeRegion:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def code_summary(sha256: str, _latent_map: LatentMap, _labels: torch.Tensor) -> CodeSummary:
     return summarize_codes(_latent_map.codes, _labels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def classic_baseline(dataset: str, target_psnr_db: float, _images: torch.Tensor) -> ClassicCodecs:
+    """PNG and JPEG sizes of a dataset's held-out images at a target quality (about 0.1 s), once per server."""
+    return classic_codecs(_images, target_psnr_db)

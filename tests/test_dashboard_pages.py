@@ -83,7 +83,7 @@ def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() 
     assert "selected" in trace_names(app)
     sigma = next(t for t in app.toggle if "σ" in t.label)
     sigma.set_value(True).run()
-    assert "1σ posterior (VAE)" in trace_names(app)
+    assert "VAE 1σ ellipses" in trace_names(app)
 
 
 def test_latent_map_probe_and_grid_respond_to_sliders() -> None:
@@ -122,7 +122,7 @@ def test_interpolation_follows_steps_method_and_endpoints() -> None:
     app.selectbox(key="class_B").set_value("7").run()
     assert_clean(app)
     assert any("Endpoint B" in m.value and "(7)" in m.value for m in app.markdown)
-    assert "interpolation path" in trace_names(app)
+    assert "path A→B" in trace_names(app)
     assert len(app.get("download_button")) == 2
 
 

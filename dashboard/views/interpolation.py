@@ -13,7 +13,14 @@ from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_lab
 from dashboard.notes import interpolation_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import default_endpoints
-from dashboard.session import SELECTED_ROW_KEY, maps_for, require_sample, require_selection, rows_from_event
+from dashboard.session import (
+    SELECTED_ROW_KEY,
+    follow_sidebar,
+    maps_for,
+    require_sample,
+    require_selection,
+    rows_from_event,
+)
 
 PER_CLASS = 20  # examples offered per class by the endpoint pickers
 ENDPOINTS = ("A", "B")
@@ -35,20 +42,30 @@ def _class_rows(label: int) -> list[int]:
     return [r for r in examples if labels[r] == label] or np.flatnonzero(labels == label).tolist()
 
 
-def _set_endpoint(endpoint: str, row: int) -> None:
-    """Point an endpoint at a row and make its class and example pickers show that row (callbacks only)."""
-    st.session_state[f"endpoint_{endpoint}"] = row
-    st.session_state[f"class_{endpoint}"] = class_names[labels[row]]
+def _endpoint_state(endpoint: str, row: int) -> dict[str, object]:
+    """An endpoint at a row, with its class and example pickers showing that row."""
     same_class = _class_rows(int(labels[row]))
-    st.session_state[f"index_{endpoint}"] = same_class.index(row) if row in same_class[:PER_CLASS] else 0
+    return {
+        f"endpoint_{endpoint}": row,
+        f"class_{endpoint}": class_names[labels[row]],
+        f"index_{endpoint}": same_class.index(row) if row in same_class[:PER_CLASS] else 0,
+    }
 
 
-group = (selection.dataset, selection.latent_dim, tuple(m.sha256 for m in selection.pair))
-if st.session_state.get("endpoint_group") != group:  # new data or models: rows of the old sample mean nothing here
-    st.session_state["endpoint_group"] = group
-    pair = tuple(selection.pair)
-    for endpoint, row in zip(ENDPOINTS, default_endpoints(group[2], pair, selection.dataset, sample), strict=True):
-        _set_endpoint(endpoint, row)
+def _set_endpoint(endpoint: str, row: int) -> None:
+    st.session_state.update(_endpoint_state(endpoint, row))  # callbacks only: before the pickers exist
+
+
+def _default_endpoints() -> dict[str, object]:
+    rows = default_endpoints(tuple(m.sha256 for m in selection.pair), tuple(selection.pair), selection.dataset, sample)
+    return {
+        k: v for endpoint, row in zip(ENDPOINTS, rows, strict=True) for k, v in _endpoint_state(endpoint, row).items()
+    }
+
+
+follow_sidebar("interpolation", selection, _default_endpoints)  # rows of another sample mean nothing here
+if not all(0 <= st.session_state.get(f"endpoint_{e}", -1) < len(labels) for e in ENDPOINTS):
+    st.session_state.update(_default_endpoints())
 if st.session_state.get(SELECTED_ROW_KEY) is not None and "endpoint_from_map_page" not in st.session_state:
     row = st.session_state[SELECTED_ROW_KEY]
     if row < len(labels):

@@ -1,5 +1,7 @@
 """Your own image: draw or upload a digit, prepare it the way MNIST was made, and see what the models make of it."""
 
+import hashlib
+
 import streamlit as st
 
 from ae_models.anomaly import reconstruction_scores
@@ -29,7 +31,24 @@ with draw_tab:
     drawn = drawing_pad(key="pad")
 with upload_tab:
     upload = st.file_uploader("An image of a digit (PNG, JPEG, GIF, BMP, WebP)", type=None, key="own_upload")
-source = st.radio("Use", ["drawing", "upload"], horizontal=True, index=1 if upload is not None and drawn is None else 0)
+
+
+def _newest_input(drawn: bytes | None, upload: object) -> str | None:
+    """Which input changed since the last run ("drawing" or "upload"), so the choice below follows the newest."""
+    current = {
+        "drawing": hashlib.sha256(drawn).hexdigest() if drawn else None,
+        "upload": getattr(upload, "file_id", None),
+    }
+    seen = st.session_state.get("own_seen", {})
+    st.session_state["own_seen"] = current
+    changed = [name for name, value in current.items() if value is not None and value != seen.get(name)]
+    return changed[-1] if changed else None
+
+
+newest = _newest_input(drawn, upload)
+if newest is not None:
+    st.session_state["own_source"] = newest
+source = st.radio("Use", ["drawing", "upload"], horizontal=True, key="own_source")
 data = drawn if source == "drawing" else (upload.getvalue() if upload is not None else None)
 if data is None:
     st.info("Draw on the black pad (then release the mouse) or upload an image to begin.")

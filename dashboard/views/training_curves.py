@@ -5,7 +5,7 @@ import streamlit as st
 from ae_models.library import beta_sweeps
 from dashboard.figures import loss_curves, rate_distortion
 from dashboard.presentation import show_figure
-from dashboard.session import require_selection
+from dashboard.session import follow_sidebar, require_selection
 
 selection = require_selection()
 
@@ -18,8 +18,9 @@ st.caption(
 models = list(selection.models)
 by_name = {m.name: m for m in models}
 left, right = st.columns([5, 1])
-chosen = left.multiselect("Models", list(by_name), default=[m.name for m in selection.pair], key="curve_models")
-log_scale = right.toggle("Log scale", value=True, help="early epochs dwarf the rest on a linear axis")
+follow_sidebar("training_curves", selection, lambda: {"curve_models": [m.name for m in selection.pair]})
+chosen = left.multiselect("Models", list(by_name), key="curve_models")
+log_scale = right.toggle("Log scale", value=True, help="early epochs dwarf the rest on a linear axis", key="curve_log")
 if chosen:
     show_figure(loss_curves([by_name[name] for name in chosen], log_scale), "loss-curves")
 else:
