@@ -240,16 +240,25 @@ def rate_distortion(models: Sequence[LibraryModel], subtitle: str) -> go.Figure:
     return _base_layout(fig, f"β sweep on {subtitle}: the rate–distortion trade-off (validation)", 460)
 
 
-def score_histogram(normal: np.ndarray, outliers: np.ndarray, title: str, unit: str) -> go.Figure:
-    """Overlaid score histograms: the further apart, the easier a threshold separates them."""
+def score_histogram(
+    normal: np.ndarray, outliers: np.ndarray, title: str, unit: str, threshold: float | None = None
+) -> go.Figure:
+    """Overlaid score histograms: the further apart, the easier a threshold separates them (drawn as a line)."""
     low, high = float(min(normal.min(), outliers.min())), float(max(normal.max(), outliers.max()))
     bins = {"start": low, "end": high, "size": (high - low) / 40 or 1.0}
     traces = [
         {"type": "histogram", "x": values, "name": name, "xbins": bins, "opacity": 0.65, "marker": {"color": color}}
         for values, name, color in ((normal, "normal (held-out)", PALETTE[0]), (outliers, "anomalies", PALETTE[3]))
     ]
+    shapes, annotations = [], []
+    if threshold is not None:
+        shapes.append({"type": "line", "x0": threshold, "x1": threshold, "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": SELECTED_COLOR, "dash": "dash", "width": 2}})  # fmt: skip
+        annotations.append({"x": threshold, "yref": "paper", "y": 1, "text": "threshold: flagged →",
+                            "showarrow": False, "xanchor": "left", "yanchor": "bottom"})  # fmt: skip
     layout = _layout(title, 380, barmode="overlay", xaxis={"title": {"text": f"score ({unit})"}},
-                     yaxis={"title": {"text": "images"}}, legend={"orientation": "h", "y": -0.3})  # fmt: skip
+                     yaxis={"title": {"text": "images"}}, legend={"orientation": "h", "y": -0.3},
+                     shapes=shapes, annotations=annotations)  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
 

@@ -122,3 +122,14 @@ def compression_note(name: str, code_bytes: int, psnr_db: float, png: float, jpe
         f"{name}: {code_bytes} bytes at {psnr_db:.1f} dB. Raw is {raw_bytes} bytes, lossless PNG {png:.0f}; "
         f"{jpeg_part}. The {decoder_bytes / 1e6:.1f} MB decoder ships once."
     )
+
+
+def anomaly_note(results: dict[str, tuple[float, int, int, int, int]], percentile: float) -> str:
+    """Per model: (AUC, anomalies caught, anomalies, normal flagged, normal) worded at the current threshold."""
+    parts = []
+    for kind, (auc, caught, total, alarms, normal) in results.items():
+        part = f"the {kind} catches {caught} of {total} anomalies with {alarms} of {normal} false alarms (AUC {auc:.2f}"
+        part += ", worse than a coin flip: these anomalies score lower than normal images)" if auc < 0.5 else ")"
+        parts.append(part)
+    text = "; ".join(parts)
+    return f"At the {percentile:g}th percentile, {text}."
