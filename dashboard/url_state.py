@@ -48,7 +48,7 @@ def _group(text: str) -> tuple[str, int]:
 
 def _integer(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise ValueError("not a whole number")
         value = int(text)
         if not low <= value <= high:
@@ -128,6 +128,7 @@ FIELDS = (  # order matters: the model fields' keys depend on the group restored
     Field("present", PRESENTATION_KEY, _flag, lambda on: "1" if on else "0"),
 )
 ROW_PARAMS = ("row", "a", "b")
+_FIELDS_BY_PARAM = {field.param: field for field in FIELDS}
 
 
 def _notice(param: str, text: str, why: str) -> None:
@@ -149,10 +150,10 @@ def restore() -> None:
         except ValueError as err:
             _notice(field.param, text, f"is not valid ({err})")
             continue
-        key = field.session_key(st.session_state)
+        key = field.session_key(st.session_state)  # None: it depends on state a widget settles later (check)
         if key is not None:
             st.session_state[key] = value
-            pending[field.param] = (key, value, text)
+        pending[field.param] = (key, value, text)
     st.session_state[PENDING_KEY] = pending
 
 
@@ -162,9 +163,14 @@ def check(param: str, ok: Callable[[Any], bool]) -> None:
     if param not in pending:
         return
     key, value, text = pending.pop(param)
-    if not ok(value) and st.session_state.get(key) == value:
+    if ok(value):
+        key = _FIELDS_BY_PARAM[param].session_key(st.session_state)  # the group may have settled since
+        if key is not None and key not in st.session_state:
+            st.session_state[key] = value
+        return
+    if key is not None and st.session_state.get(key) == value:
         del st.session_state[key]
-        _notice(param, text, "is not available")
+    _notice(param, text, "is not available")
 
 
 def pending(param: str) -> bool:
@@ -196,8 +202,11 @@ def publish() -> None:
 
 
 def reset() -> None:
-    """Back to the demo's start: every page's state is forgotten, except presentation mode."""
-    for key in list(st.session_state):
-        if key not in KEPT_ON_RESET:
-            del st.session_state[key]
+    """Back to the demo's start: every page's state is forgotten, except presentation mode.
+
+    Call it from a widget callback (before the script runs), where widget keys may still be written.
+    """
+    kept = {key: st.session_state[key] for key in KEPT_ON_RESET if key in st.session_state}
+    st.session_state.clear()
+    st.session_state.update(kept)
     st.query_params.clear()

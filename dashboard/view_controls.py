@@ -42,10 +42,18 @@ export default function(component) {
 _copy_link = st.components.v2.component("latent_explorer_view_link", html=_HTML, css=_CSS, js=_JS)
 
 
+_GO_TO_START_KEY = "_reset_go_to_start"
+
+
+def _reset() -> None:
+    url_state.reset()
+    st.session_state[_GO_TO_START_KEY] = True
+
+
 def view_controls(start_page: st.Page) -> None:
     """Copy link and Reset, in the sidebar; Reset also goes back to the start page."""
     with st.sidebar:
         _copy_link(key="view_link")
-        if st.button("Reset the demo", icon=":material/restart_alt:", help="every page back to its start"):
-            url_state.reset()
-            st.switch_page(start_page)
+        st.button("Reset the demo", icon=":material/restart_alt:", help="every page back to its start", on_click=_reset)
+    if st.session_state.pop(_GO_TO_START_KEY, False):
+        st.switch_page(start_page)
