@@ -10,8 +10,8 @@ API
   takes part by using the field's session key as its ``key``; a page needs nothing else.
 - ``restore()``: first call of every script run, before any widget. On a session's first run only (a reload, a
   bookmark, a link, a visitor moved to another replica) it copies each registered parameter into session state;
-  a value that does not parse is dropped with a small notice. Later runs leave session state alone, so a page
-  switch (which may clear the query string) loses nothing.
+  a value that does not parse is dropped with a small notice. Later runs ignore the query string and keep every
+  registered value alive while its page is not shown, so going to another page and back loses nothing.
 - ``check(param, ok)``: where what is valid is known (the models of a group, the rows of a sample), a value that
   came from the link and fails ``ok`` is removed with a notice, so the widget shows its default. No exception.
 - ``publish()``: last call of a run, and of any fragment that changes registered state: writes the current
@@ -136,8 +136,16 @@ def _notice(param: str, text: str, why: str) -> None:
 
 
 def restore() -> None:
-    """On a session's first run, seed session state from the query string (see the module docstring)."""
+    """Seed session state from the query string on a session's first run; keep registered values on later runs.
+
+    Streamlit drops a widget's value in a run that does not draw the widget (another page); writing the value
+    back before any widget is drawn keeps it, so a page shows what it showed when the visitor comes back.
+    """
     if st.session_state.get(RESTORED_KEY):
+        for field in FIELDS:
+            key = field.session_key(st.session_state)
+            if key is not None and key in st.session_state:
+                st.session_state[key] = st.session_state[key]
         return
     st.session_state[RESTORED_KEY] = True
     pending = {}

@@ -64,6 +64,15 @@ def test_changes_are_written_to_the_url() -> None:
     assert app.query_params["group"] == "mnist-5k.z16"
 
 
+def test_a_page_keeps_its_values_while_the_visitor_is_on_another_page() -> None:
+    app = open_link({}, "views/sampling.py")
+    app.number_input(key="sampling_seed").set_value(11).run()
+    app.switch_page("views/overview.py").run()
+    assert app.query_params["seed"] == "11"
+    app.switch_page("views/sampling.py").run()
+    assert app.number_input(key="sampling_seed").value == 11
+
+
 @pytest.mark.parametrize(
     ("param", "value"),
     [
