@@ -10,6 +10,7 @@ import streamlit as st
 from ae_models.library import LibraryModel
 from ae_models.weights import WeightsError
 
+from . import url_state
 from .resources import load_library, load_uploaded, save_upload
 
 UPLOADS_KEY = "uploaded_models"
@@ -62,9 +63,10 @@ def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
     return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
 
 
-def _model_choice(title: str, options: list[LibraryModel], key: str) -> LibraryModel | None:
+def _model_choice(title: str, options: list[LibraryModel], key: str, param: str) -> LibraryModel | None:
     """A selectbox over model names, not models: Streamlit deep-copies widget values on every rerun."""
     by_name = {m.name: m for m in options}
+    url_state.check(param, by_name.__contains__)  # a link naming a model this server does not have
     name = st.selectbox(title, list(by_name), format_func=lambda n: by_name[n].label, key=key)
     return by_name.get(name)
 
@@ -82,14 +84,19 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
         groups = sorted({(m.dataset, m.latent_dim) for m in models})
         selection = None
         if groups:
+            url_state.check("group", groups.__contains__)
             if st.session_state.get("group") not in groups:
                 st.session_state["group"] = DEFAULT_GROUP if DEFAULT_GROUP in groups else groups[0]
             dataset, latent = st.selectbox(
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )
             in_group = [m for m in models if m.dataset == dataset and m.latent_dim == latent]
-            ae = _model_choice("Autoencoder", _preferred(in_group, "ae"), key=f"ae-{dataset}-{latent}")
-            vae = _model_choice("VAE", _preferred(in_group, "vae"), key=f"vae-{dataset}-{latent}")
+            ae = _model_choice(
+                "Autoencoder", _preferred(in_group, "ae"), key=url_state.model_key("ae", (dataset, latent)), param="ae"
+            )
+            vae = _model_choice(
+                "VAE", _preferred(in_group, "vae"), key=url_state.model_key("vae", (dataset, latent)), param="vae"
+            )
             selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(
             "Add a model (.safetensors from `python -m ae_models train`)",

@@ -53,7 +53,7 @@ def _endpoint_state(endpoint: str, row: int) -> dict[str, object]:
 
 
 def _set_endpoint(endpoint: str, row: int) -> None:
-    st.session_state.update(_endpoint_state(endpoint, row))  # callbacks only: before the pickers exist
+    st.session_state.update(_endpoint_state(endpoint, row))  # in callbacks or before the pickers are drawn
 
 
 def _default_endpoints() -> dict[str, object]:
@@ -66,6 +66,9 @@ def _default_endpoints() -> dict[str, object]:
 follow_sidebar("interpolation", selection, _default_endpoints)  # rows of another sample mean nothing here
 if not all(0 <= st.session_state.get(f"endpoint_{e}", -1) < len(labels) for e in ENDPOINTS):
     st.session_state.update(_default_endpoints())
+for endpoint in ENDPOINTS:  # rows from a link arrive without their pickers: make the pickers show them
+    if st.session_state.get(f"class_{endpoint}") != class_names[labels[st.session_state[f"endpoint_{endpoint}"]]]:
+        _set_endpoint(endpoint, st.session_state[f"endpoint_{endpoint}"])
 if st.session_state.get(SELECTED_ROW_KEY) is not None and "endpoint_from_map_page" not in st.session_state:
     row = st.session_state[SELECTED_ROW_KEY]
     if row < len(labels):
@@ -89,9 +92,9 @@ for column, endpoint in zip(controls[:2], ENDPOINTS, strict=True):
             "example", 0, PER_CLASS - 1, key=f"index_{endpoint}", on_change=_pick_by_class, args=(endpoint,)
         )
 with controls[2]:
-    steps = st.slider("Steps", 3, 20, 10, help="decoded codes from A to B, both included", key="interp_steps")
+    steps = st.slider("Steps", 3, 20, 10, help="decoded codes from A to B, both included", key="interpolation_steps")
     method = st.radio(
-        "Path", ["linear", "spherical"], horizontal=True, key="interp_method",
+        "Path", ["linear", "spherical"], horizontal=True, key="interpolation_path",
         help="spherical turns the code's direction at an even pace and moves its length evenly from A's to B's, "
         "so no step is longer or shorter than both endpoints; linear cuts straight through the middle",
     )  # fmt: skip
