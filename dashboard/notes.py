@@ -133,3 +133,31 @@ def anomaly_note(results: dict[str, tuple[float, int, int, int, int]], percentil
         parts.append(part)
     text = "; ".join(parts)
     return f"At the {percentile:g}th percentile, {text}."
+
+
+def training_note(histories: dict[str, list[float]]) -> str:
+    """Per model (validation totals by epoch): where the lowest value was, and how far the last epoch is from it."""
+    parts = []
+    for name, totals in histories.items():
+        best = min(range(len(totals)), key=totals.__getitem__)
+        part = f"{name} is lowest at epoch {best + 1} of {len(totals)} ({totals[best]:.1f} nats)"
+        if totals[-1] > totals[best] * 1.01:
+            part += f", then rises to {totals[-1]:.1f}: it began to overfit"
+        parts.append(part)
+    return "Validation total: " + "; ".join(parts) + "."
+
+
+def sweep_note(betas: list[float], kl: list[float], reconstruction: list[float]) -> str:
+    """The rate-distortion trade-off across a sweep, from the smallest beta to the largest."""
+    return (
+        f"From β={betas[0]:g} to β={betas[-1]:g}, the KL (rate) goes from {kl[0]:.1f} to {kl[-1]:.1f} nats while "
+        f"reconstruction (distortion) goes from {reconstruction[0]:.1f} to {reconstruction[-1]:.1f} nats."
+    )
+
+
+def neighbours_note(votes: dict[str, tuple[str, int, int]]) -> str:
+    """Per model: the commonest class among the image's nearest codes, and how many of them have it."""
+    parts = [f"the {kind}'s nearest codes are mostly {name} ({count} of {total})" for kind, (name, count, total) in
+             votes.items()]  # fmt: skip
+    text = "; ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}: that is what each model thinks your image resembles."

@@ -39,9 +39,15 @@ normal = sample.images.images[held_out]
 other_name = OTHER_DATASET.get(selection.dataset)
 controls = st.columns([3, 3, 2, 3])
 kinds = [k for k in OUTLIER_KINDS if k != "other dataset" or other_name]
+
+
+def _label(kind: str) -> str:
+    return f"{other_name} images" if kind == "other dataset" else kind
+
+
 outlier_kind = controls[0].radio(
     "Anomalies", kinds, horizontal=True,
-    format_func=lambda k: f"{other_name} images" if k == "other dataset" else k, key="anomaly_kind",
+    format_func=_label, key="anomaly_kind",
 )  # fmt: skip
 score_kind = controls[1].radio(
     "Score", ["reconstruction error", "distance in latent space"], horizontal=True, key="anomaly_score"
@@ -121,7 +127,11 @@ st.caption(
 )
 for name, (model, normal_scores, outlier_scores) in scores.items():
     st.markdown(f"**{model.kind.upper()} · {name}** (threshold {thresholds[name]:.2f})")
-    for set_name, images, set_scores in (("normal", normal, normal_scores), (outlier_kind, outliers, outlier_scores)):
+    sets = (
+        ("normal held-out images", normal, normal_scores),
+        (f"anomalies ({_label(outlier_kind)})", outliers, outlier_scores),
+    )
+    for set_name, images, set_scores in sets:
         order = torch.argsort(set_scores)
         typical, strange = st.columns(2)
         ends = ((typical, order[:EXTREMES], "most typical", "lowest"),
@@ -131,7 +141,7 @@ for name, (model, normal_scores, outlier_scores) in scores.items():
                 [upscale(images[i], 2) for i in chosen.tolist()],
                 caption=[f"{float(set_scores[i]):.1f}" for i in chosen.tolist()],
             )
-            column.caption(f"{title} {set_name} images, {first} score first")
+            column.caption(f"{title} {set_name}, {first} score first")
 
 table = {"set": ["normal"] * len(normal) + [outlier_kind] * len(outliers)}
 for name, (_, normal_scores, outlier_scores) in scores.items():

@@ -10,6 +10,7 @@ from ae_models.user_images import ImageInputError, read_image, to_mnist_style
 from dashboard.drawing_canvas import drawing_pad
 from dashboard.figures import latent_scatter
 from dashboard.imaging import tile, upscale
+from dashboard.notes import neighbours_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model
 from dashboard.session import maps_for, require_sample, require_selection
@@ -78,6 +79,7 @@ for cell, model in zip(cells[1:], selection.pair, strict=True):
     cell.caption(f"stranger than {percentile:.0f}% of held-out {selection.dataset} images")
 
 st.subheader("Where it lands, and its nearest neighbours")
+votes = {}
 for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict=True):
     view = views.get(model.sha256)
     if view is None:
@@ -93,7 +95,16 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
         show_figure(figure, f"own-map-{model.sha256[:12]}")
         neighbours, _ = nearest_neighbours(view.latent_map.codes, code[0], 8)
         st.image(tile(sample.images.images[neighbours], columns=8, upscale=2))
-        names = ", ".join(sample.images.class_names[i] for i in sample.images.labels[neighbours].tolist())
+        classes = sample.images.labels[neighbours]
+        names = ", ".join(sample.images.class_names[i] for i in classes.tolist())
         st.caption(f"nearest codes in the {model.kind.upper()}: {names}")
+        commonest = int(classes.mode().values)
+        votes[model.kind.upper()] = (
+            sample.images.class_names[commonest],
+            int((classes == commonest).sum()),
+            len(classes),
+        )
+if votes:
+    notice(neighbours_note(votes))
 if any(not v.is_plane for v in views.values()):
     st.caption("On UMAP maps the image is placed from its nearest sample codes (fast, no UMAP refit).")
