@@ -161,17 +161,16 @@ def test_endpoint_b_shows_the_class_of_the_row_a_click_chose(page, server: str) 
     x, y, _, row = _isolated(points, lambda p: p[2] == "7")
     page.mouse.click(x, y)
     page.get_by_text(f"Endpoint B: row {row} (7)").wait_for(timeout=20_000)
-    picker = page.locator("[data-testid='stSelectbox']", has_text="class").nth(1)
-    expect(picker).to_contain_text("7")
-    assert url_row(page, "b") == row
+    picker = page.locator("[data-testid='stSelectbox']", has_text="class").nth(1).get_by_role("combobox")
+    expect(picker).to_have_value("7")
+    expect(page).to_have_url(re.compile(rf"[?&]b={row}(&|$)"), timeout=20_000)
 
 
 def test_captions_quote_what_the_page_measured(page, server: str) -> None:
     """Defect 4: sampling claimed smudges the picture did not show; the decoded plane showed +-2.5 of an AE's
     -20..60 codes and called it gappy."""
     open_page(page, server, "sampling", "?group=mnist-5k.z2")
-    note = page.locator("[data-testid='stCaptionContainer']", has_text="draws land outside the AE's codes")
-    expect(note).to_contain_text("0 of 24 draws land outside the AE's codes", timeout=20_000)
+    expect(page.get_by_text("0 of 24 draws land outside the AE's codes")).to_be_visible(timeout=20_000)
     assert page.get_by_text("decode into smudges").count() == 0
     open_page(page, server, "latent-map", "?group=mnist-5k.z2")
     page.get_by_text("The decoded plane").scroll_into_view_if_needed()
@@ -198,9 +197,11 @@ def test_a_click_selects_the_point_nearest_the_cursor_and_every_class_shows(page
         if p[2] == "3" and any(labels[j] > "3" and 2 < np.linalg.norm(xy[j] - xy[i]) < 6 for j in range(len(points)))
     )
     page.mouse.click(*xy[crowded])
-    wait_until_idle(page)
-    nearest = int(np.argmin(np.linalg.norm(xy - xy[crowded], axis=1)))
-    assert url_row(page, "row") == points[nearest][3]
+    expect(page).to_have_url(re.compile(r"[?&]row=\d+"), timeout=20_000)  # the address bar follows the click
+    rows = [p[3] for p in points]
+    chosen = rows.index(url_row(page, "row"))
+    assert np.linalg.norm(xy[chosen] - xy[crowded]) <= 1.5, (points[chosen], points[crowded])  # under the cursor
+    page.get_by_text(f"original, row {rows[chosen]} ({labels[chosen]})").wait_for(timeout=20_000)
     assert set(labels[-len(labels) // 5 :]) == {str(c) for c in range(10)}  # the top layer mixes every class
     page.get_by_role("button", name="3", exact=True).click()
     wait_until_idle(page)

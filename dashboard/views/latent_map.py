@@ -8,6 +8,7 @@ import torch
 
 from ae_models.coverage import PlaneWindow, codes_window
 from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
+from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename
 from dashboard.figures import image_grid, latent_scatter, marker_span
 from dashboard.imaging import tile, upscale
@@ -86,6 +87,7 @@ def _draw_map(view: MapView, chosen: list[int]) -> None:
 
 @st.fragment
 def maps_and_panel() -> None:
+    url_state.publish()  # a click reruns only this fragment, after its callback changed the registered row
     row = st.session_state.get(SELECTED_ROW_KEY)
     if row is not None and row >= len(sample.images):
         row = None
@@ -101,7 +103,7 @@ def maps_and_panel() -> None:
             return
         image = sample.images.images[row : row + 1]
         cells = st.columns(1 + len(views))
-        cells[0].image(upscale(image[0], 4), caption=f"original ({class_names[labels[row]]})")
+        cells[0].image(upscale(image[0], 4), caption=f"original, row {row} ({class_names[labels[row]]})")
         for cell, view in zip(cells[1:], views, strict=True):
             cell.image(upscale(view.model.trained.model.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
         for view in views:
