@@ -321,7 +321,7 @@ def overflowing_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]:
         if not name.endswith("weight"):
             continue
         alternating = (torch.arange(tensor.numel()) % 2 * 2 - 1).reshape(tensor.shape).to(tensor.dtype)
-        for scale in (1e36, 3e38):
+        for scale in (1e38, 3e38):
             for pattern_name, pattern in (("positive", torch.ones_like(tensor)), ("alternating", alternating)):
                 model = copy.deepcopy(trained.model)
                 model.state_dict()[name].copy_(pattern * scale)

@@ -59,7 +59,7 @@ def test_class2_one_file_raising_anything_is_that_files_failure_and_the_rest_ser
     _write(tmp_path, "good", valid)
     for case, data in list(insane_metadata_corpus(valid))[::10]:
         _write(tmp_path, case, data)
-    odd = {"raises-keyerror": KeyError("x"), "raises-recursion": RecursionError(), "raises-memory": MemoryError()}
+    odd = {"raises_keyerror": KeyError("x"), "raises_recursion": RecursionError(), "raises_memory": MemoryError()}
     for name in odd:
         _write(tmp_path, name, valid)
     real_load = load_model
