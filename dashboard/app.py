@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -42,4 +43,9 @@ navigation = st.navigation(
 )
 presentation_toggle()
 st.session_state["selection"] = sidebar_picker(weights_dir())
-navigation.run()
+try:
+    navigation.run()
+except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    # a page's own failure is a message in that page, never a traceback for the visitor; the log keeps the details
+    logging.getLogger("dashboard").exception("page %s failed", navigation.url_path or "overview")
+    st.error("This page cannot be shown for the chosen models. The other pages still work: pick other models or pages.")

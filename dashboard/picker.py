@@ -7,10 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ae_models.library import LibraryModel
+from ae_models.library import LibraryModel, upload_name
 from ae_models.weights import WeightsError
 
 from .resources import load_library, load_uploaded, save_upload
+from .settings import weights_dir as configured_weights_dir
+from .untrusted import literal
 
 UPLOADS_KEY = "uploaded_models"
 DEFAULT_GROUP = ("mnist-5k", 2)  # the book's setting: MNIST digits in a 2-D latent plane
@@ -38,14 +40,16 @@ def _ingest_upload() -> None:
     if upload is None:
         return
     try:
-        path = save_upload(upload.getvalue(), upload.name)
-        model = load_uploaded(str(path), f"upload:{Path(upload.name).stem}")
+        path = save_upload(upload.getvalue())
+    except OSError as err:
+        reason = err.strerror or "the server cannot write it"  # never the path: it would show the server's folders
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be stored: {reason}."
+        return
+    try:
+        model = load_uploaded(str(path), upload_name(upload.name), str(configured_weights_dir()))
     except WeightsError as err:
         path.unlink(missing_ok=True)  # keep only uploads that load, so bad ones cannot pile up on the server
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
-        return
-    except OSError as err:
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be stored: {err}"
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be loaded: {literal(err.reason)}"
         return
     st.session_state[UPLOAD_ERRORS_KEY] = None
     uploads: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
@@ -53,8 +57,8 @@ def _ingest_upload() -> None:
     st.session_state["group"] = (model.dataset, model.latent_dim)
 
 
-def _uploaded_models() -> list[LibraryModel]:
-    return [load_uploaded(path, name) for path, name in st.session_state.get(UPLOADS_KEY, {}).items()]
+def _uploaded_models(weights_dir: Path) -> list[LibraryModel]:
+    return [load_uploaded(path, name, str(weights_dir)) for path, name in st.session_state.get(UPLOADS_KEY, {}).items()]
 
 
 def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
@@ -71,14 +75,16 @@ def _model_choice(title: str, options: list[LibraryModel], key: str) -> LibraryM
 
 def sidebar_picker(weights_dir: Path) -> Selection | None:
     library = load_library(str(weights_dir))
-    models = library.models + _uploaded_models()
+    models = library.models + _uploaded_models(weights_dir)
     with st.sidebar:
         if library.failures:
-            with st.expander(f"{len(library.failures)} file(s) in {weights_dir} could not be loaded"):
+            with st.expander(f"{len(library.failures)} file(s) in the weights folder could not be loaded"):
                 for failure in library.failures:
-                    st.caption(failure.message)
+                    st.caption(literal(failure.message))
         if not models:
-            st.error(f"No models found in {weights_dir}. Run `python -m ae_models train-all` or upload a file below.")
+            st.error(
+                "No models found in the weights folder. Run `python -m ae_models train-all` or upload a file below."
+            )
         groups = sorted({(m.dataset, m.latent_dim) for m in models})
         selection = None
         if groups:

@@ -27,7 +27,7 @@ from ae_models.library import LibraryModel, LoadFailure, load_folder, load_libra
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
-from .settings import cache_dir
+from .settings import cache_dir, served_datasets
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,14 @@ class Library:
 
 @st.cache_resource(show_spinner="Loading models ...")
 def load_library(weights_dir: str) -> Library:
-    models, failures = load_folder(weights_dir)
+    models, failures = load_folder(weights_dir, served_datasets())
     return Library(models, failures)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def load_uploaded(path: str, name: str) -> LibraryModel:
-    return load_library_model(path, name)
+def load_uploaded(path: str, name: str, weights_dir: str) -> LibraryModel:
+    """An uploaded model, checked like the folder's (served dataset, image size, finite outputs on its images)."""
+    return load_library_model(path, name, served_datasets(), samples_dir=Path(weights_dir))
 
 
 @st.cache_resource(show_spinner="Loading evaluation images ...")
@@ -111,10 +112,11 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     return job.result()
 
 
-def save_upload(data: bytes, filename: str) -> Path:
-    """Store an uploaded file under the cache, named by content, never touching the weights folder."""
+def save_upload(data: bytes) -> Path:
+    """Store an uploaded file under the cache, named by its content alone (a visitor's file name never becomes part
+    of a server path), never touching the weights folder."""
     digest = hashlib.sha256(data).hexdigest()
-    target = cache_dir() / "uploads" / f"{digest[:16]}-{Path(filename).name}"
+    target = cache_dir() / "uploads" / f"{digest[:32]}.safetensors"
     if not target.exists():
         atomic_write_bytes(target, data)
     return target
