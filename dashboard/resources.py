@@ -7,6 +7,7 @@ other pages stay usable.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -98,8 +99,10 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     if job is None:
         try:
             sample = evaluation_sample(weights_dir, model.dataset)
-        except (DatasetError, SampleError) as err:
+        except DatasetError as err:  # says how to install the dataset
             raise MapUnavailable(str(err)) from None
+        except SampleError:
+            raise MapUnavailable("its evaluation sample cannot be read on this server") from None
         job = executor.submit(ensure_map, model.path, model.trained.model, sample, cache_dir() / "maps")
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
@@ -107,7 +110,8 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     error = job.exception()
     if error is not None:
         jobs.pop(model.sha256, None)
-        raise MapUnavailable(f"computing the map failed: {error}")
+        logging.getLogger("dashboard").error("map for %s failed", model.path, exc_info=error)
+        raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()
 

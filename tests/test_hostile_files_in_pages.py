@@ -121,3 +121,17 @@ def test_class6_messages_never_show_the_upload_cache_even_for_a_long_file_name(
     assert not any(str(isolated_cache) in m for m in _messages(app))
     stored = list((isolated_cache / "uploads").glob("*"))
     assert len(stored) == 1 and len(stored[0].name) < 64
+
+
+def test_class6_a_broken_evaluation_sample_is_reported_without_its_path(
+    isolated_cache: Path, tmp_path: Path, tiny_vae: TrainedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weights = tmp_path / "weights"
+    (weights / "samples").mkdir(parents=True)
+    (weights / "digits_vae.safetensors").write_bytes(weights_bytes(tiny_vae))
+    (weights / "samples" / "digits.safetensors").write_bytes(b"not a sample")
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    app = open_page("views/sampling.py")
+    assert not app.exception, [e.value for e in app.exception]
+    assert [e.value for e in app.error] == ["The evaluation images for 'digits' cannot be read on this server."]
+    assert not any(str(tmp_path) in m for m in _messages(app))
