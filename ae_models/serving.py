@@ -12,8 +12,8 @@ import torch
 from torch import Tensor
 
 from .datasets import NAMED_DATASETS, DatasetError, image_shape_of
-from .evaluation import per_image_losses
 from .latent_ops import manifold_grid, prior_codes
+from .losses import kl_to_standard_normal, reconstruction_error
 from .weights import TrainedModel, WeightsError
 
 PROBE_SEED = 0
@@ -59,15 +59,14 @@ def check_finite_outputs(path: str, trained: TrainedModel, images: Tensor | None
     probe = synthetic_images(config.image_shape)
     if images is not None:
         probe = torch.cat([probe, images[:16]])
-    encoding = model.encode(probe)
-    reconstruction, kl = per_image_losses(model, probe, trained.training.reconstruction_loss)
+    logits, encoding = model(probe, torch.Generator().manual_seed(PROBE_SEED))  # one pass: z sampled as in the ELBO
     codes = prior_codes(16, config.latent_dim, PROBE_SEED, PRIOR_TEMPERATURE)
     if config.latent_dim == 2:
         codes = torch.cat([codes, manifold_grid(2, GRID_EXTENT, (0.0, 0.0))])
     outputs = {
         "codes": encoding.mean if encoding.logvar is None else torch.cat([encoding.mean, encoding.logvar]),
-        "reconstruction errors": reconstruction,
-        "KL terms": kl,
+        "reconstruction errors": reconstruction_error(logits, probe, trained.training.reconstruction_loss),
+        "KL terms": kl_to_standard_normal(encoding),
         "decoded prior draws": model.decode_logits(codes),
     }
     for what, values in outputs.items():
