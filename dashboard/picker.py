@@ -10,11 +10,14 @@ import streamlit as st
 from ae_models.library import LibraryModel
 from ae_models.weights import WeightsError
 
-from .resources import load_library, load_uploaded, save_upload
+from .resources import load_library, load_uploaded
+from .settings import cache_dir
+from .upload_store import SessionUploads, UploadRefused, UploadStore
 
 UPLOADS_KEY = "uploaded_models"
 DEFAULT_GROUP = ("mnist-5k", 2)  # the book's setting: MNIST digits in a 2-D latent plane
 UPLOAD_ERRORS_KEY = "upload_errors"
+UPLOAD_OWNER_KEY = "upload_owner"
 
 
 @dataclass(frozen=True)
@@ -33,28 +36,53 @@ class Selection:
         return [m for m in (self.ae, self.vae) if m is not None]
 
 
+def _session_uploads() -> SessionUploads:
+    """This session's folder in the upload store; dropping the session (or a reset) deletes it."""
+    if UPLOAD_OWNER_KEY not in st.session_state:
+        st.session_state[UPLOAD_OWNER_KEY] = SessionUploads(UploadStore(cache_dir() / "uploads"))
+    return st.session_state[UPLOAD_OWNER_KEY]
+
+
 def _ingest_upload() -> None:
     upload = st.session_state.get("weights_upload")
     if upload is None:
         return
+    uploads = _session_uploads()
     try:
-        path = save_upload(upload.getvalue(), upload.name)
-        model = load_uploaded(str(path), f"upload:{Path(upload.name).stem}")
-    except WeightsError as err:
-        path.unlink(missing_ok=True)  # keep only uploads that load, so bad ones cannot pile up on the server
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
+        path = uploads.save(upload.getvalue(), upload.name)
+    except UploadRefused as err:
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} was not added: {err}"
         return
     except OSError as err:
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be stored: {err}"
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be stored: {err.strerror or err}"
+        return
+    try:
+        model = load_uploaded(str(path), f"upload:{Path(upload.name).stem}")
+    except WeightsError as err:
+        uploads.discard(path)  # keep only uploads that load, so bad ones cannot pile up on the server
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
         return
     st.session_state[UPLOAD_ERRORS_KEY] = None
-    uploads: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
-    uploads[str(path)] = model.name
+    st.session_state.setdefault(UPLOADS_KEY, {})[str(path)] = model.name
     st.session_state["group"] = (model.dataset, model.latent_dim)
 
 
 def _uploaded_models() -> list[LibraryModel]:
-    return [load_uploaded(path, name) for path, name in st.session_state.get(UPLOADS_KEY, {}).items()]
+    """This session's uploads that are still on the server; a missing one is dropped with a plain message."""
+    uploads: dict[str, str] = st.session_state.get(UPLOADS_KEY, {})
+    models, gone = [], []
+    for path, name in list(uploads.items()):
+        try:
+            models.append(load_uploaded(path, name))
+        except WeightsError:
+            del uploads[path]
+            gone.append(name)
+    if gone:
+        st.session_state[UPLOAD_ERRORS_KEY] = (
+            f"{', '.join(gone)} is no longer on the server (the upload store was full and removed its oldest files): "
+            "upload the file again to use it"
+        )
+    return models
 
 
 def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
