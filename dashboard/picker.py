@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -10,6 +11,7 @@ import streamlit as st
 from ae_models.library import LibraryModel
 from ae_models.weights import WeightsError
 
+from . import url_state
 from .resources import load_library, load_uploaded
 from .settings import cache_dir
 from .upload_store import SessionUploads, UploadRefused, UploadStore
@@ -18,6 +20,7 @@ UPLOADS_KEY = "uploaded_models"
 DEFAULT_GROUP = ("mnist-5k", 2)  # the book's setting: MNIST digits in a 2-D latent plane
 UPLOAD_ERRORS_KEY = "upload_errors"
 UPLOAD_OWNER_KEY = "upload_owner"
+UPLOAD_PREFIX = "upload:"  # uploaded models are named upload:<file stem>
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _ingest_upload() -> None:
         st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be stored: {err.strerror or err}"
         return
     try:
-        model = load_uploaded(str(path), f"upload:{Path(upload.name).stem}")
+        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{Path(upload.name).stem}")
     except WeightsError as err:
         uploads.discard(path)  # keep only uploads that load, so bad ones cannot pile up on the server
         st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
@@ -90,9 +93,24 @@ def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
     return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
 
 
-def _model_choice(title: str, options: list[LibraryModel], key: str) -> LibraryModel | None:
+def _link_model_here(by_name: dict[str, LibraryModel], name: str) -> bool:
+    """Whether a model named by the link is here; an upload that is not (its session ended: a reload, a server
+    restart, a move to another replica) is named in a plain message, since only the visitor can bring it back."""
+    if name in by_name:
+        return True
+    if name.startswith(UPLOAD_PREFIX):
+        st.session_state[UPLOAD_ERRORS_KEY] = (
+            f"{name} was uploaded in an earlier session and is not on this server any more (an upload lasts as long "
+            "as the session that added it; a reload, a server restart or a move to another server ends it): "
+            "upload the file again to see it"
+        )
+    return False
+
+
+def _model_choice(title: str, options: list[LibraryModel], key: str, param: str) -> LibraryModel | None:
     """A selectbox over model names, not models: Streamlit deep-copies widget values on every rerun."""
     by_name = {m.name: m for m in options}
+    url_state.check(param, partial(_link_model_here, by_name))  # a link naming a model this server does not have
     name = st.selectbox(title, list(by_name), format_func=lambda n: by_name[n].label, key=key)
     return by_name.get(name)
 
@@ -110,14 +128,19 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
         groups = sorted({(m.dataset, m.latent_dim) for m in models})
         selection = None
         if groups:
+            url_state.check("group", groups.__contains__)
             if st.session_state.get("group") not in groups:
                 st.session_state["group"] = DEFAULT_GROUP if DEFAULT_GROUP in groups else groups[0]
             dataset, latent = st.selectbox(
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )
             in_group = [m for m in models if m.dataset == dataset and m.latent_dim == latent]
-            ae = _model_choice("Autoencoder", _preferred(in_group, "ae"), key=f"ae-{dataset}-{latent}")
-            vae = _model_choice("VAE", _preferred(in_group, "vae"), key=f"vae-{dataset}-{latent}")
+            ae = _model_choice(
+                "Autoencoder", _preferred(in_group, "ae"), key=url_state.model_key("ae", (dataset, latent)), param="ae"
+            )
+            vae = _model_choice(
+                "VAE", _preferred(in_group, "vae"), key=url_state.model_key("vae", (dataset, latent)), param="vae"
+            )
             selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(
             "Add a model (.safetensors from `python -m ae_models train`)",

@@ -11,10 +11,10 @@ from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
 from ae_models.samples import EvaluationSample
 
+from . import url_state
 from .picker import Selection
 from .resources import MapUnavailable, evaluation_sample, latent_map, map_job_seconds
-
-SELECTED_ROW_KEY = "selected_row"
+from .url_state import SELECTED_ROW_KEY
 
 
 def require_selection() -> Selection:
@@ -31,6 +31,18 @@ def require_sample(selection: Selection) -> EvaluationSample:
     except Exception as err:
         st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
         st.stop()
+
+
+def check_link_rows(selection: Selection | None) -> None:
+    """Rows from a link (selected point, interpolation endpoints) must exist in this group's evaluation sample."""
+    if selection is None or not any(url_state.pending(param) for param in url_state.ROW_PARAMS):
+        return
+    try:
+        size = len(evaluation_sample(selection.weights_dir, selection.dataset).images)
+    except Exception:  # the page says why the sample is missing; the rows cannot be shown either way
+        size = 0
+    for param in url_state.ROW_PARAMS:
+        url_state.check(param, lambda row: row < size)
 
 
 @dataclass(frozen=True)
