@@ -69,11 +69,11 @@ def weights_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.safetensors") if not p.name.endswith(MAP_SUFFIX))
 
 
-def upload_name(filename: str) -> str:
-    """The name an uploaded model is shown by: its file stem in letters, digits, '-' and '_' only (at most 48), so a
-    crafted file name can never be Markdown, a link or a path wherever the pages show it."""
+def safe_stem(filename: str) -> str:
+    """A visitor's file name as a model name: the stem in ASCII letters, digits, '-' and '_' only (at most 48), so a
+    crafted name can never be Markdown, a link or a path wherever the pages show it."""
     stem = Path(filename).name.removesuffix(".safetensors")
-    return "upload:" + "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in stem)[:48]
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in stem)[:48]
 
 
 @lru_cache(maxsize=8)

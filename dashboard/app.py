@@ -10,11 +10,16 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
+from dashboard import replica, url_state
 from dashboard.picker import sidebar_picker
-from dashboard.presentation import presentation_toggle
+from dashboard.presentation import presentation_mode, presentation_toggle
+from dashboard.session import check_link_rows
 from dashboard.settings import weights_dir
+from dashboard.view_controls import view_controls
 
-VIEWS = Path(__file__).resolve().parent / "views"
+HERE = Path(__file__).resolve().parent
+VIEWS = HERE / "views"
+ICON = HERE / "assets" / "icon.png"  # served by the app itself: a material icon favicon is fetched from a font CDN
 PAGES = {
     "Explore": [
         ("overview.py", "Overview", "home", ""),
@@ -31,21 +36,32 @@ PAGES = {
     ],
 }
 
-st.set_page_config(page_title="Latent space explorer", page_icon=":material/explore:", layout="wide")
-navigation = st.navigation(
-    {
-        section: [
-            st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)
-            for file, title, icon, path in pages
-        ]
-        for section, pages in PAGES.items()
-    }
+url_state.restore()
+replica.note_move()
+st.set_page_config(
+    page_title="Latent space explorer",
+    page_icon=str(ICON),
+    layout="wide",
+    initial_sidebar_state="collapsed" if presentation_mode() else "auto",
 )
+pages = {
+    section: [
+        st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)
+        for file, title, icon, path in entries
+    ]
+    for section, entries in PAGES.items()
+}
+navigation = st.navigation(pages)
 presentation_toggle()
-st.session_state["selection"] = sidebar_picker(weights_dir())
+selection = sidebar_picker(weights_dir())
+st.session_state["selection"] = selection
+check_link_rows(selection)
+view_controls(start_page=pages["Explore"][0])
 try:
     navigation.run()
 except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
     # a page's own failure is a message in that page, never a traceback for the visitor; the log keeps the details
     logging.getLogger("dashboard").exception("page %s failed", navigation.url_path or "overview")
     st.error("This page cannot be shown for the chosen models. The other pages still work: pick other models or pages.")
+finally:  # also after a page's st.stop()
+    url_state.publish()

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -21,14 +20,13 @@ import streamlit as st
 import torch
 
 from ae_models.datasets import DatasetError
-from ae_models.files import atomic_write_bytes
 from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
-from .settings import cache_dir, served_datasets
+from .settings import cache_dir, served_datasets, weights_dir
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,9 @@ def load_library(weights_dir: str) -> Library:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def load_uploaded(path: str, name: str, weights_dir: str) -> LibraryModel:
+def load_uploaded(path: str, name: str) -> LibraryModel:
     """An uploaded model, checked like the folder's (served dataset, image size, finite outputs on its images)."""
-    return load_library_model(path, name, served_datasets(), samples_dir=Path(weights_dir))
+    return load_library_model(path, name, served_datasets(), samples_dir=weights_dir())
 
 
 @st.cache_resource(show_spinner="Loading evaluation images ...")
@@ -114,16 +112,6 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
         raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()
-
-
-def save_upload(data: bytes) -> Path:
-    """Store an uploaded file under the cache, named by its content alone (a visitor's file name never becomes part
-    of a server path), never touching the weights folder."""
-    digest = hashlib.sha256(data).hexdigest()
-    target = cache_dir() / "uploads" / f"{digest[:32]}.safetensors"
-    if not target.exists():
-        atomic_write_bytes(target, data)
-    return target
 
 
 # Decoded pictures that every visitor with the same controls sees: decoded once per server, not per rerun.
