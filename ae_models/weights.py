@@ -28,11 +28,11 @@ NAMESPACE = "ae_models."
 _JSON_KEYS = ("model_config", "training", "dataset", "history", "final_metrics")
 REQUIRED_KEYS = ("format_version", "kind", "image_shape", "created", *_JSON_KEYS)
 # Bounds on what metadata may hold, far above anything ae_models writes: every string (names, dates, choices) and
-# every integer (counts, seeds) is short, every number finite, and one value (a 10,000-epoch history is ~2.5 MB)
-# stays small enough to parse in milliseconds.
+# every integer (counts, seeds) is short, every number finite, and one value stays small enough to parse in a
+# fraction of a second (16 MB: a history of about 60,000 epochs).
 MAX_TEXT = 200
 MAX_INT_DIGITS = 18
-MAX_VALUE_CHARS = 4 * 2**20
+MAX_VALUE_CHARS = 16 * 2**20
 
 
 class WeightsError(ValueError):
