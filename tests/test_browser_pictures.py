@@ -248,9 +248,9 @@ def test_download_names_are_safe_for_an_uploaded_model(page, server: str, tmp_pa
     page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(copy))
     wait_until_idle(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(2).click()
-    page.get_by_role("option", name=re.compile("upload:my model")).click()
+    page.get_by_role("option", name=re.compile("upload:my_model")).click()
     wait_until_idle(page)
-    page.get_by_text("VAE · upload:my model").first.wait_for(timeout=30_000)
+    page.get_by_text("VAE · upload:my_model").first.wait_for(timeout=30_000)
     names = [_download(page, "Download PNG", index).suggested_filename for index in (0, 1)]
     assert "samples-upload_my_model.png" in names and not any(c in "".join(names) for c in ":/\\ ")
 
