@@ -108,13 +108,16 @@ def plane_note(outside: dict[str, float]) -> str:
     )
 
 
-def denoising_note(scores: dict[str, float], damaged: float) -> str:
-    """Each model's PSNR against the damaged input's own: did passing through the model help or hurt?"""
+def denoising_note(scores: dict[str, tuple[float, int]], damaged: float, total: int) -> str:
+    """Each model's PSNR against the damaged input's own (did passing through the model help or hurt?), and how
+    many of its outputs still read as the right class."""
     parts = []
-    for name, value in scores.items():
+    for name, (value, right) in scores.items():
         change = value - damaged
         verdict = "better than" if change > 0.5 else "worse than" if change < -0.5 else "about the same as"
-        parts.append(f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing)")
+        parts.append(
+            f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing; {right} of {total} the right class)"
+        )
     return f"The damaged input scores {damaged:.1f} dB. " + "; ".join(parts) + "."
 
 
