@@ -187,6 +187,8 @@ def test_a_click_selects_the_point_nearest_the_cursor_and_every_class_shows(page
     """Defect 5: a trace per class hid class 3 under later ones, and a click on a 7 selected a 9 drawn on top."""
     open_page(page, server, "latent-map", "?group=mnist-5k.z2")
     page.wait_for_selector(".js-plotly-plot")
+    page.evaluate(POINTS_JS, 1)  # scrolls the map into view; pictures below may still shift the page
+    page.wait_for_timeout(1_000)
     points = page.evaluate(POINTS_JS, 1)
     xy = np.array([(p[0], p[1]) for p in points])
     labels = [p[2] for p in points]
