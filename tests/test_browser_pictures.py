@@ -206,7 +206,10 @@ def test_a_click_selects_the_point_nearest_the_cursor_and_every_class_shows(page
     page.get_by_text(f"original, row {rows[chosen]} ({labels[chosen]})").wait_for(timeout=20_000)
     assert set(labels[-len(labels) // 5 :]) == {str(c) for c in range(10)}  # the top layer mixes every class
     page.get_by_role("button", name="3", exact=True).click()
-    wait_until_idle(page)
+    page.wait_for_function(  # the chart is redrawn a moment after the rerun ends
+        """() => new Set(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].marker.color).size === 2""",
+        timeout=20_000,
+    )
     colours = chart_data(page, 1, "images")["color"]
     assert len(set(colours[-50:])) == 1 and len(set(colours)) == 2  # class 3 on top in colour, the rest grey
 
