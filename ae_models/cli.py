@@ -15,6 +15,7 @@ from .config import (
     MODEL_KINDS,
     RECONSTRUCTION_LOSSES,
     ConfigError,
+    EpochRecord,
     ModelConfig,
     TrainConfig,
 )
@@ -26,7 +27,6 @@ from .latent_maps import MapError
 from .pipeline import ModelSpec, train_and_save, write_map
 from .report import summary_lines
 from .samples import SampleError
-from .training import EpochRecord
 from .weights import WeightsError, load_model
 
 USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, SampleError, MapError)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .config import ModelConfig, TrainConfig
+from .config import DatasetInfo, ModelConfig, TrainConfig
 from .datasets import load_split
 from .distributed import SINGLE, Worker
 from .evaluation import evaluate
@@ -17,7 +17,7 @@ from .latent_maps import build_map, map_path_for, save_map
 from .models import build_model
 from .samples import draw_sample, load_sample, sample_path, save_sample
 from .training import EpochCallback, train
-from .weights import DatasetInfo, TrainedModel, load_model, save_model
+from .weights import TrainedModel, load_model, save_model
 
 
 @dataclass(frozen=True)

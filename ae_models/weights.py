@@ -15,11 +15,9 @@ from typing import Any
 import torch
 from safetensors.torch import save as safetensors_save
 
-from .config import ConfigError, ModelConfig, TrainConfig, record_from_json
-from .evaluation import Metrics
+from .config import ConfigError, DatasetInfo, EpochRecord, Metrics, ModelConfig, TrainConfig, record_from_json
 from .files import UnreadableFile, atomic_write_bytes, read_safetensors
 from .models import Autoencoder, build_model
-from .training import EpochRecord
 
 FORMAT_VERSION = "1"
 NAMESPACE = "ae_models."
@@ -34,17 +32,6 @@ class WeightsError(ValueError):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """Enough to reload the exact images the model trained and was validated on."""
-
-    name: str
-    n_train: int
-    n_val: int
-    val_fraction: float
-    split_seed: int
 
 
 @dataclass
