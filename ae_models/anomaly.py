@@ -77,6 +77,13 @@ def confusion_at(threshold: float, normal_scores: Tensor, anomaly_scores: Tensor
 
 
 OUTLIER_KINDS = ("other dataset", "pure noise", "rotated")
+# images of the same size and a different subject: each dataset's natural "other dataset" outliers
+CONTRAST_DATASETS = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
+
+
+def contrast_dataset(dataset: str) -> str | None:
+    """The dataset whose images serve as "other dataset" anomalies for models of this one, if there is one."""
+    return CONTRAST_DATASETS.get(dataset)
 
 
 def outlier_images(kind: str, normal: Tensor, other_dataset: Tensor | None, seed: int = 0) -> Tensor:

@@ -100,6 +100,21 @@ def load_map(path: str | Path, expected_sha256: str | None = None) -> LatentMap:
     return latent_map
 
 
+def map_locations(weights_path: str | Path, weights_sha256: str, cache_dir: str | Path) -> list[Path]:
+    """Where a model's map may live, in the order to look: beside its weights, then in the cache by its digest."""
+    return [map_path_for(weights_path), Path(cache_dir) / f"{weights_sha256}{MAP_SUFFIX}"]
+
+
+def find_map(weights_path: str | Path, weights_sha256: str, cache_dir: str | Path) -> LatentMap | None:
+    """A valid map for these weights already on disk, else None; never computes one."""
+    for candidate in map_locations(weights_path, weights_sha256, cache_dir):
+        try:
+            return load_map(candidate, weights_sha256)
+        except MapError:
+            continue
+    return None
+
+
 def ensure_map(
     weights_path: str | Path,
     model: Autoencoder,
@@ -112,14 +127,11 @@ def ensure_map(
     Only the cache file (named by the SHA-256) is ever written, so nothing beside the weights is touched.
     """
     digest = sha256_of(weights_path)
-    candidates = [map_path_for(weights_path), Path(cache_dir) / f"{digest}{MAP_SUFFIX}"]
-    for candidate in candidates:
-        try:
-            return load_map(candidate, digest)
-        except MapError:
-            continue
+    ready = find_map(weights_path, digest, cache_dir)
+    if ready is not None:
+        return ready
     if on_status is not None:
         on_status("computing the 2-D map of the evaluation sample (UMAP for latent sizes above 2)")
     latent_map = build_map(model, sample, digest)
-    save_map(latent_map, candidates[-1], force=True)
+    save_map(latent_map, map_locations(weights_path, digest, cache_dir)[-1], force=True)
     return latent_map

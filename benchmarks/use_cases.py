@@ -18,7 +18,14 @@ sys.path.insert(0, str(REPO_ROOT))
 import torch  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from ae_models.anomaly import OUTLIER_KINDS, latent_distance_scores, outlier_images, reconstruction_scores, roc_curve  # noqa: E402
+from ae_models.anomaly import (  # noqa: E402
+    OUTLIER_KINDS,
+    contrast_dataset,
+    latent_distance_scores,
+    outlier_images,
+    reconstruction_scores,
+    roc_curve,
+)
 from ae_models.compression import codec_report  # noqa: E402
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr  # noqa: E402
 from ae_models.latent_maps import load_map, map_path_for  # noqa: E402
@@ -29,7 +36,6 @@ from ae_models.user_images import read_image, to_mnist_style  # noqa: E402
 from benchmarks.run_benchmarks import timed  # noqa: E402
 
 WEIGHTS = REPO_ROOT / "weights"
-OTHER = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
 
 
 def anomaly_table(models: dict) -> None:
@@ -38,7 +44,8 @@ def anomaly_table(models: dict) -> None:
     for name in ("mnist_ae_z2", "mnist_vae_z2", "mnist_ae_z16", "mnist_vae_z16", "fashion_ae_z16", "fashion_vae_z16"):
         model = models[name]
         sample = load_sample(sample_path(WEIGHTS, model.dataset))
-        other = load_sample(sample_path(WEIGHTS, OTHER[model.dataset])).images.images
+        other_name = contrast_dataset(model.dataset)
+        other = load_sample(sample_path(WEIGHTS, other_name)).images.images
         normal = sample.images.images[sample.held_out]
         codes = load_map(map_path_for(model.path)).codes[~sample.held_out]
         for kind in OUTLIER_KINDS:
@@ -48,7 +55,7 @@ def anomaly_table(models: dict) -> None:
             dist = roc_curve(
                 latent_distance_scores(net, normal, codes), latent_distance_scores(net, outliers, codes)
             ).auc
-            label = f"{OTHER[model.dataset]}" if kind == "other dataset" else kind
+            label = other_name if kind == "other dataset" else kind
             print(f"{name:<18}{label:<16}{rec:>16.3f}{dist:>17.3f}")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ae_models.library import LibraryModel
+from ae_models.library import LibraryModel, model_choices
 from ae_models.weights import WeightsError
 
 from .resources import load_library, load_uploaded, save_upload
@@ -57,11 +57,6 @@ def _uploaded_models() -> list[LibraryModel]:
     return [load_uploaded(path, name) for path, name in st.session_state.get(UPLOADS_KEY, {}).items()]
 
 
-def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
-    """Plain (not denoising) candidates of one kind, the beta = 1 model first."""
-    return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
-
-
 def _model_choice(title: str, options: list[LibraryModel], key: str) -> LibraryModel | None:
     """A selectbox over model names, not models: Streamlit deep-copies widget values on every rerun."""
     by_name = {m.name: m for m in options}
@@ -87,9 +82,10 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
             dataset, latent = st.selectbox(
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )
-            in_group = [m for m in models if m.dataset == dataset and m.latent_dim == latent]
-            ae = _model_choice("Autoencoder", _preferred(in_group, "ae"), key=f"ae-{dataset}-{latent}")
-            vae = _model_choice("VAE", _preferred(in_group, "vae"), key=f"vae-{dataset}-{latent}")
+            ae = _model_choice(
+                "Autoencoder", model_choices(models, dataset, latent, "ae"), key=f"ae-{dataset}-{latent}"
+            )
+            vae = _model_choice("VAE", model_choices(models, dataset, latent, "vae"), key=f"vae-{dataset}-{latent}")
             selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(
             "Add a model (.safetensors from `python -m ae_models train`)",

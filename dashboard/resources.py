@@ -21,7 +21,7 @@ import torch
 
 from ae_models.datasets import DatasetError
 from ae_models.files import atomic_write_bytes
-from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
+from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
@@ -72,15 +72,14 @@ def map_job_seconds(sha256: str) -> float | None:
     return None if job is None else time.monotonic() - job[1]
 
 
+def _maps_cache() -> Path:
+    return cache_dir() / "maps"
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _ready_map(sha256: str, path: str) -> LatentMap | None:
     """A map already on disk beside the weights or in the cache, else None (never computes)."""
-    for candidate in (map_path_for(path), cache_dir() / "maps" / f"{sha256}.map.safetensors"):
-        try:
-            return load_map(candidate, sha256)
-        except MapError:
-            continue
-    return None
+    return find_map(path, sha256, _maps_cache())
 
 
 class MapUnavailable(RuntimeError):
@@ -99,7 +98,7 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
             sample = evaluation_sample(weights_dir, model.dataset)
         except (DatasetError, SampleError) as err:
             raise MapUnavailable(str(err)) from None
-        job = executor.submit(ensure_map, model.path, model.trained.model, sample, cache_dir() / "maps")
+        job = executor.submit(ensure_map, model.path, model.trained.model, sample, _maps_cache())
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +10,7 @@ import streamlit as st
 
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
-from ae_models.samples import EvaluationSample
+from ae_models.samples import EvaluationSample, held_out_by
 
 from .picker import Selection
 from .resources import MapUnavailable, evaluation_sample, latent_map, map_job_seconds
@@ -25,12 +26,15 @@ def require_selection() -> Selection:
     return selection
 
 
-def require_sample(selection: Selection) -> EvaluationSample:
+def require_sample(selection: Selection, models: Iterable[LibraryModel] | None = None) -> EvaluationSample:
+    """The dataset's evaluation sample, its held-out rows those that none of the models (default: the pair)
+    trained on, by each model's own recorded split."""
     try:
-        return evaluation_sample(selection.weights_dir, selection.dataset)
+        sample = evaluation_sample(selection.weights_dir, selection.dataset)
     except Exception as err:
         st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
         st.stop()
+    return held_out_by(sample, [m.trained.dataset for m in (selection.pair if models is None else models)])
 
 
 @dataclass(frozen=True)

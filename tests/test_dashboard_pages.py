@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ae_models.library import beta_sweeps, load_folder
+from ae_models.library import beta_sweeps, default_models, load_folder
+from ae_models.pipeline import train_spec
+from ae_models.weights import save_model
 
-from .conftest import REPO_ROOT, WEIGHTS_DIR
+from .conftest import REPO_ROOT, WEIGHTS_DIR, tiny_spec
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 PAGES = [
@@ -151,6 +154,28 @@ def test_training_curves_follow_the_chosen_models() -> None:
     drawn = [c for c in charts(app) if "β sweep" in c["layout"]["title"]["text"]]
     assert len(drawn) == len(sweeps) >= 1
     assert [len(c["data"][0]["text"]) for c in drawn] == [len(group) for group in sweeps.values()]
+
+
+def test_pages_compare_the_default_pair_not_a_sweep_member() -> None:
+    app = open_page("views/compression.py", ("mnist-5k", 16))
+    assert_clean(app)
+    assert app.sidebar.selectbox(key="vae-mnist-5k-16").value == "mnist_vae_z16"
+    assert app.sidebar.selectbox(key="ae-mnist-5k-16").value == "mnist_ae_z16"
+    expected = [m.name for m in default_models(load_folder(WEIGHTS_DIR)[0], "mnist-5k")]
+    assert list(app.dataframe[0].value["model"]) == expected
+
+
+def test_a_model_trained_on_another_split_is_scored_on_its_own_held_out_images(tmp_path: Path, monkeypatch) -> None:
+    spec = tiny_spec("ae", epochs=1)
+    spec = replace(spec, training=replace(spec.training, val_fraction=0.2, split_seed=7))
+    weights = tmp_path / "weights"
+    save_model(train_spec(spec), weights / "digits_ae.safetensors")
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    app = open_page("views/anomaly.py")
+    assert_clean(app)
+    held_out = next(m for m in app.metric if m.label == "Normal (held-out) images")
+    assert int(held_out.value) == 359  # 20% of the 1,797 digits, all of them in the sample; the default split has 180
 
 
 def test_corrupt_upload_shows_a_message_and_the_app_keeps_working(tmp_path: Path) -> None:

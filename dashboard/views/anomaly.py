@@ -8,6 +8,7 @@ import torch
 from ae_models.anomaly import (
     OUTLIER_KINDS,
     confusion_at,
+    contrast_dataset,
     latent_distance_scores,
     outlier_images,
     reconstruction_scores,
@@ -19,8 +20,6 @@ from dashboard.imaging import tile
 from dashboard.presentation import show_figure
 from dashboard.resources import evaluation_sample, per_model
 from dashboard.session import maps_for, require_sample, require_selection
-
-OTHER_DATASET = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
 
 selection = require_selection()
 sample = require_sample(selection)
@@ -34,7 +33,7 @@ st.markdown(
 
 held_out = sample.held_out
 normal = sample.images.images[held_out]
-other_name = OTHER_DATASET.get(selection.dataset)
+other_name = contrast_dataset(selection.dataset)
 controls = st.columns(3)
 kinds = [k for k in OUTLIER_KINDS if k != "other dataset" or other_name]
 outlier_kind = controls[0].radio(

@@ -56,9 +56,10 @@ def _select(key: str) -> None:
 
 def _draw_map(view: MapView, chosen: list[int]) -> None:
     ellipses = None
-    if show_sigma and view.latent_map.logvar is not None:
+    sigma = view.latent_map.encoding.sigma
+    if show_sigma and sigma is not None:
         subset = torch.arange(0, len(view.latent_map.codes), max(1, len(view.latent_map.codes) // N_ELLIPSES))
-        outlines = sigma_ellipses(view.latent_map.codes[subset], torch.exp(0.5 * view.latent_map.logvar[subset]))
+        outlines = sigma_ellipses(view.latent_map.codes[subset], sigma[subset])
         gaps = torch.full((len(subset), 1, 2), float("nan"))
         ellipses = torch.cat([outlines, gaps], dim=1).reshape(-1, 2).numpy()
     figure = latent_scatter(
