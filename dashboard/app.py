@@ -9,35 +9,22 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
+from dashboard.page_list import PAGES
 from dashboard.picker import sidebar_picker
 from dashboard.presentation import presentation_toggle
 from dashboard.settings import weights_dir
-
-VIEWS = Path(__file__).resolve().parent / "views"
-PAGES = {
-    "Explore": [
-        ("overview.py", "Overview", "home", ""),
-        ("latent_map.py", "Latent map", "scatter_plot", "latent-map"),
-        ("interpolation.py", "Interpolation", "linear_scale", "interpolation"),
-        ("sampling.py", "Sampling", "casino", "sampling"),
-        ("training_curves.py", "Training curves", "show_chart", "training-curves"),
-    ],
-    "Uses": [
-        ("anomaly.py", "Anomaly detection", "troubleshoot", "anomaly"),
-        ("denoising.py", "Denoising", "auto_fix_high", "denoising"),
-        ("own_image.py", "Your own image", "draw", "own-image"),
-        ("compression.py", "Compression", "compress", "compression"),
-    ],
-}
 
 st.set_page_config(page_title="Latent space explorer", page_icon=":material/explore:", layout="wide")
 navigation = st.navigation(
     {
         section: [
-            st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)
-            for file, title, icon, path in pages
+            st.Page(
+                p.file, title=p.title, icon=f":material/{p.icon}:", url_path=p.url_path or None, default=not p.url_path
+            )
+            for p in PAGES
+            if p.section == section
         ]
-        for section, pages in PAGES.items()
+        for section in dict.fromkeys(p.section for p in PAGES)
     }
 )
 presentation_toggle()

@@ -13,17 +13,11 @@ from streamlit.testing.v1 import AppTest
 from ae_models.library import beta_sweeps, default_models, load_folder
 from ae_models.pipeline import train_spec
 from ae_models.weights import save_model
+from dashboard.page_list import PAGES, Page
 
 from .conftest import REPO_ROOT, WEIGHTS_DIR, tiny_spec
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-PAGES = [
-    "views/overview.py",
-    "views/latent_map.py",
-    "views/interpolation.py",
-    "views/sampling.py",
-    "views/training_curves.py",
-]
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
 
 
@@ -58,9 +52,9 @@ def test_shipped_groups_cover_both_datasets_and_latent_sizes() -> None:
 
 
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: f"{g[0]}-z{g[1]}")
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_for_every_model_group(page: str, group: tuple[str, int]) -> None:
-    app = open_page(page, group)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_page_runs_for_every_model_group(page: Page, group: tuple[str, int]) -> None:
+    app = open_page(page.app_path, group)
     assert_clean(app)
     assert app.title, "every page has a title"
 
