@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .files import sha256_of
 from .latent_maps import MAP_SUFFIX
+from .models import Autoencoder
 from .weights import TrainedModel, WeightsError, load_model
 
 
@@ -19,6 +20,11 @@ class LibraryModel:
     path: Path
     trained: TrainedModel
     sha256: str
+
+    @property
+    def network(self) -> Autoencoder:
+        """The PyTorch module itself (in eval mode, gradients off)."""
+        return self.trained.network
 
     @property
     def kind(self) -> str:
@@ -63,7 +69,7 @@ def weights_files(folder: str | Path) -> list[Path]:
 def load_library_model(path: str | Path, name: str | None = None) -> LibraryModel:
     path = Path(path)
     trained = load_model(path)
-    trained.model.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
+    trained.network.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
     return LibraryModel(name or path.name.removesuffix(".safetensors"), path, trained, sha256_of(path))
 
 

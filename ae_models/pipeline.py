@@ -60,7 +60,7 @@ def write_map(weights_path: Path, force: bool = False) -> Path:
         with contextlib.suppress(FileExistsError):  # a parallel train-all worker saved the same seeded draw first
             save_sample(sample, samples_file)
     out = map_path_for(weights_path)
-    save_map(build_map(trained.model, sample, sha256_of(weights_path)), out, force=force)
+    save_map(build_map(trained.network, sample, sha256_of(weights_path)), out, force=force)
     return out
 
 

@@ -38,7 +38,7 @@ class WeightsError(ValueError):
 class TrainedModel:
     """A model with everything its file records about how it was made and how well it does."""
 
-    model: Autoencoder
+    network: Autoencoder
     training: TrainConfig
     dataset: DatasetInfo
     history: list[EpochRecord]
@@ -47,11 +47,11 @@ class TrainedModel:
 
     @property
     def config(self) -> ModelConfig:
-        return self.model.config
+        return self.network.config
 
     @property
     def n_parameters(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return sum(p.numel() for p in self.network.parameters())
 
 
 def metadata_of(trained: TrainedModel) -> dict[str, str]:
@@ -71,7 +71,7 @@ def metadata_of(trained: TrainedModel) -> dict[str, str]:
 
 def save_model(trained: TrainedModel, path: str | Path, force: bool = False) -> Path:
     """Atomically write the weights file; an existing file is kept unless force is set."""
-    tensors = {name: t.detach().contiguous().clone() for name, t in trained.model.state_dict().items()}
+    tensors = {name: t.detach().contiguous().clone() for name, t in trained.network.state_dict().items()}
     atomic_write_bytes(path, safetensors_save(tensors, metadata=metadata_of(trained)), force=force)
     return Path(path)
 

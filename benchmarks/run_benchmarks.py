@@ -114,8 +114,8 @@ def interpolation_compute(repeats: int) -> tuple[float, float]:
 
     def run() -> None:
         for model in pair:
-            codes = model.trained.model.encode(images).mean
-            decode_codes(model.trained.model, interpolate(codes[0], codes[1], 10, "spherical"))
+            codes = model.network.encode(images).mean
+            decode_codes(model.network, interpolate(codes[0], codes[1], 10, "spherical"))
 
     return timed(run, repeats)
 
@@ -141,9 +141,9 @@ def map_precomputed_vs_umap(repeats: int) -> tuple[float, float, float]:
     model = _shipped("mnist_vae_z16")
     sample = load_sample(sample_path(WEIGHTS, model.dataset))
     started = time.perf_counter()
-    build_map(model.trained.model, sample, model.sha256)
+    build_map(model.network, sample, model.sha256)
     first_ms = (time.perf_counter() - started) * 1000
-    warm_ms, _ = timed(lambda: build_map(model.trained.model, sample, model.sha256), 2)
+    warm_ms, _ = timed(lambda: build_map(model.network, sample, model.sha256), 2)
     return page_ms, first_ms, warm_ms
 
 

@@ -98,7 +98,7 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
             sample = evaluation_sample(weights_dir, model.dataset)
         except (DatasetError, SampleError) as err:
             raise MapUnavailable(str(err)) from None
-        job = executor.submit(ensure_map, model.path, model.trained.model, sample, _maps_cache())
+        job = executor.submit(ensure_map, model.path, model.network, sample, _maps_cache())
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
         return None
@@ -126,13 +126,13 @@ def save_upload(data: bytes, filename: str) -> Path:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def decoded_plane(sha256: str, _model: LibraryModel, n: int, extent: float, centre: tuple[float, float]) -> np.ndarray:
     """The book's figure 2.7: the decoder's output over an n x n grid of the latent plane, as one picture."""
-    return tile(decode_codes(_model.trained.model, manifold_grid(n, extent, centre)), columns=n, pad=0)
+    return tile(decode_codes(_model.network, manifold_grid(n, extent, centre)), columns=n, pad=0)
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int, temperature: float) -> torch.Tensor:
     """count codes drawn from N(0, T^2 I) with this seed, decoded."""
-    return decode_codes(_model.trained.model, prior_codes(count, _model.latent_dim, seed, temperature))
+    return decode_codes(_model.network, prior_codes(count, _model.latent_dim, seed, temperature))
 
 
 Result = TypeVar("Result")
@@ -160,4 +160,4 @@ def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torc
     held-out images takes tens of ms per model, too much to repeat on every slider move. Meant for small results
     (scores, reports: the cache holds 512); callers must not mutate them."""
     name = f"{compute.__module__}.{compute.__qualname__}"
-    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.trained.model, *inputs))
+    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.network, *inputs))

@@ -44,7 +44,7 @@ st.subheader("The same held-out images after the round trip")
 examples = sample.images.images[sample.example_rows(per_class=1)]
 st.image(tile(examples, columns=len(examples), upscale=2), caption="originals (784 bytes each)")
 for model, report in reports:
-    restored = model.trained.model.reconstruct(examples)
+    restored = model.network.reconstruct(examples)
     st.image(
         tile(restored, columns=len(examples), upscale=2),
         caption=f"{model.name}: {report.code_bytes} bytes per image ({report.ratio:.0f}x smaller)",

@@ -65,9 +65,9 @@ rows = [st.session_state["endpoint_A"], st.session_state["endpoint_B"]]
 endpoints = sample.images.images[rows]
 strips, paths = [], {}
 for model in selection.pair:
-    codes = model.trained.model.encode(endpoints).mean
+    codes = model.network.encode(endpoints).mean
     path = interpolate(codes[0], codes[1], steps, method)
-    strips.append((model, decode_codes(model.trained.model, path)))
+    strips.append((model, decode_codes(model.network, path)))
     paths[model.sha256] = path
 
 st.subheader(f"{method.capitalize()} interpolation, {steps} steps")

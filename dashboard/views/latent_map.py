@@ -91,7 +91,7 @@ def maps_and_panel() -> None:
         cells = st.columns(1 + len(views))
         cells[0].image(upscale(image[0], 4), caption=f"original ({class_names[labels[row]]})")
         for cell, view in zip(cells[1:], views, strict=True):
-            cell.image(upscale(view.model.trained.model.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
+            cell.image(upscale(view.model.network.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
         for view in views:
             neighbours, distances = nearest_neighbours(
                 view.latent_map.codes, view.latent_map.codes[row], N_NEIGHBOURS, row
@@ -119,7 +119,7 @@ if probe is not None:
     st.subheader(f"Decoded at z = ({probe[0, 0]:.2f}, {probe[0, 1]:.2f})")
     cells = st.columns(len(views) + 2)
     for cell, view in zip(cells, views, strict=False):
-        cell.image(upscale(decode_codes(view.model.trained.model, probe)[0], 5), caption=view.model.kind.upper())
+        cell.image(upscale(decode_codes(view.model.network, probe)[0], 5), caption=view.model.kind.upper())
 
 if is_plane:
     st.header("The decoded plane")

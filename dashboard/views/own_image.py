@@ -49,10 +49,10 @@ cells = st.columns(1 + len(selection.pair))
 cells[0].image(upscale(image, 6), caption="prepared input (28x28)")
 held_out = sample.images.images[sample.held_out]
 for cell, model in zip(cells[1:], selection.pair, strict=True):
-    score = float(reconstruction_scores(model.trained.model, batch)[0])
+    score = float(reconstruction_scores(model.network, batch)[0])
     typical = per_model(model, reconstruction_scores, held_out)
     percentile = float((typical < score).float().mean() * 100)
-    cell.image(upscale(model.trained.model.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
+    cell.image(upscale(model.network.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
     cell.metric(
         "anomaly score", f"{score:.1f} nats", help="reconstruction error; higher than held-out images = unusual"
     )
@@ -63,7 +63,7 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
     view = views.get(model.sha256)
     if view is None:
         continue
-    code = model.trained.model.encode(batch).mean
+    code = model.network.encode(batch).mean
     position = place_on_map(code, view.latent_map.codes, view.latent_map.coords).numpy()
     with column:
         figure = latent_scatter(

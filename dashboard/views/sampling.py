@@ -69,10 +69,10 @@ if selection.ae is not None:
         "gaps between the AE's class clusters, where its decoder has never been trained."
     )
     ae_map = next((v for v in views if v.model is selection.ae), None)
-    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.trained.model.encode(sample.images.images).mean
+    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.network.encode(sample.images.images).mean
     fitted = fitted_gaussian_codes(own_codes, count, int(seed), temperature)
     st.image(
-        tile(decode_codes(selection.ae.trained.model, fitted), columns=8, upscale=2),
+        tile(decode_codes(selection.ae.network, fitted), columns=8, upscale=2),
         caption=f"AE decoding {count} draws from a Gaussian fitted to its own codes "
         f"(seed {seed}, temperature {temperature:g})",
     )
