@@ -57,7 +57,7 @@ class MapView:
 
 def maps_for(models: list[LibraryModel], selection: Selection) -> list[MapView]:
     """The maps that are ready; for the others, a progress note that refreshes itself until they are."""
-    views, waiting = [], []
+    map_views, waiting = [], []
     for model in models:
         try:
             ready = latent_map(model, selection.weights_dir)
@@ -67,10 +67,10 @@ def maps_for(models: list[LibraryModel], selection: Selection) -> list[MapView]:
         if ready is None:
             waiting.append(model.name)
         else:
-            views.append(MapView(model, ready))
+            map_views.append(MapView(model, ready))
     if waiting:
         _wait_for_maps(waiting)
-    return views
+    return map_views
 
 
 @st.fragment(run_every=2.0)

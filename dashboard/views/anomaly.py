@@ -48,16 +48,16 @@ if outlier_kind == "other dataset":
     other_images = evaluation_sample(selection.weights_dir, other_name).images.images[-len(normal) :]
 outliers = outlier_images(outlier_kind, normal, other_images, seed=0)
 
-views = {view.model.sha256: view for view in maps_for(selection.pair, selection)}
+map_view_by_digest = {map_view.model.sha256: map_view for map_view in maps_for(selection.pair, selection)}
 scores = {}
 for model in selection.pair:
     if score_kind == "reconstruction error":
         normal_scores = per_model(model, reconstruction_scores, normal)
         outlier_scores = per_model(model, reconstruction_scores, outliers)
     else:
-        if model.sha256 not in views:
+        if model.sha256 not in map_view_by_digest:
             st.stop()
-        training_codes = views[model.sha256].latent_map.codes[~held_out]
+        training_codes = map_view_by_digest[model.sha256].latent_map.codes[~held_out]
         normal_scores = per_model(model, latent_distance_scores, normal, training_codes)
         outlier_scores = per_model(model, latent_distance_scores, outliers, training_codes)
     scores[model.name] = (model, normal_scores, outlier_scores)

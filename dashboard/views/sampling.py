@@ -45,17 +45,17 @@ st.caption(
     "The same codes (black crosses) over each model's map of real images. On the VAE map they fall among the "
     "data; on the AE map many fall where no image was ever encoded."
 )
-views = maps_for(selection.pair, selection)
-for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
-    placed = place_on_map(codes, view.latent_map.codes, view.latent_map.coords).numpy()
+map_views = maps_for(selection.pair, selection)
+for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
+    placed = place_on_map(codes, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     figure = latent_scatter(
-        view.coords, sample.images.labels.numpy(), sample.images.class_names,
-        title=f"{view.model.kind.upper()} · {view.model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
-        prior_rings=view.is_plane, extra_points=("prior draws", placed), height=460,
+        map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
+        title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
+        equal_axes=map_view.is_plane, prior_rings=map_view.is_plane, extra_points=("prior draws", placed), height=460,
     )  # fmt: skip
     with column:
-        show_figure(figure, f"sampling-map-{view.model.sha256[:12]}")
-if views and not views[0].is_plane:
+        show_figure(figure, f"sampling-map-{map_view.model.sha256[:12]}")
+if map_views and not map_views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "
         "so far-off draws look closer than they are."
@@ -68,7 +68,7 @@ if selection.ae is not None:
         "covariance of the evaluation images' codes). Samples improve, but a single Gaussian still covers the "
         "gaps between the AE's class clusters, where its decoder has never been trained."
     )
-    ae_map = next((v for v in views if v.model is selection.ae), None)
+    ae_map = next((v for v in map_views if v.model is selection.ae), None)
     own_codes = ae_map.latent_map.codes if ae_map else selection.ae.network.encode(sample.images.images).mean
     fitted = fitted_gaussian_codes(own_codes, count, int(seed), temperature)
     st.image(
