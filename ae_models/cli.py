@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -22,14 +23,14 @@ from .config import (
 from .datasets import SPLITS, DatasetError, load_source, load_split
 from .distributed import process_group
 from .evaluation import evaluate
-from .files import sha256_of
+from .files import UnwritableTarget, sha256_of
 from .latent_maps import MapError
 from .pipeline import ModelSpec, train_and_save, write_map
 from .report import summary_lines
 from .samples import SampleError
 from .weights import WeightsError, load_model
 
-USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, SampleError, MapError)
+USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError)
 
 
 def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -166,8 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a service manager, a batch queue: stop as Ctrl-C does
     try:
         return args.run(args)
     except USER_ERRORS as err:

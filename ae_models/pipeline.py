@@ -12,12 +12,12 @@ from .config import DatasetInfo, ModelConfig, TrainConfig
 from .datasets import load_split
 from .distributed import SINGLE, Worker
 from .evaluation import evaluate
-from .files import sha256_of
+from .files import check_target, sha256_of, write_beside
 from .latent_maps import build_map, map_path_for, save_map
 from .models import build_model
 from .samples import draw_sample, load_sample, sample_path, save_sample
 from .training import EpochCallback, train
-from .weights import TrainedModel, load_model, save_model
+from .weights import TrainedModel, encode_model, load_model, save_model
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class ModelSpec:
     @property
     def filename(self) -> str:
         return f"{self.name}.safetensors"
+
+
+class TargetTaken(FileExistsError):
+    """Another run wrote the target first; this run's model was kept beside it under another name."""
 
 
 def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None, worker: Worker = SINGLE) -> TrainedModel:
@@ -71,11 +75,19 @@ def train_and_save(
     on_epoch: EpochCallback | None = None,
     worker: Worker = SINGLE,
 ) -> TrainedModel:
-    """Train, then write the weights and their map (the main process only); an existing file stops it first."""
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} already exists; pass --force to overwrite it")
+    """Train, then write the weights and their map (the main process only). A target that exists or cannot be
+    written stops it before training; one that another run wrote meanwhile keeps this result under another name."""
+    check_target(target, force)
     trained = train_spec(spec, on_epoch, worker)
     if worker.is_main:
-        save_model(trained, target, force=force)
+        try:
+            save_model(trained, target, force=force)
+        except FileExistsError:
+            kept = write_beside(target, encode_model(trained))
+            write_map(kept, force=True)
+            raise TargetTaken(
+                f"{target} was written by another run while this one trained and was left as it is; "
+                f"this run's model was saved as {kept}"
+            ) from None
         write_map(target, force=True)
     return trained

@@ -71,9 +71,14 @@ def metadata_of(trained: TrainedModel) -> dict[str, str]:
 
 def save_model(trained: TrainedModel, path: str | Path, force: bool = False) -> Path:
     """Atomically write the weights file; an existing file is kept unless force is set."""
-    tensors = {name: t.detach().contiguous().clone() for name, t in trained.network.state_dict().items()}
-    atomic_write_bytes(path, safetensors_save(tensors, metadata=metadata_of(trained)), force=force)
+    atomic_write_bytes(path, encode_model(trained), force=force)
     return Path(path)
+
+
+def encode_model(trained: TrainedModel) -> bytes:
+    """The bytes of a weights file: tensors plus the metadata that describes them."""
+    tensors = {name: t.detach().contiguous().clone() for name, t in trained.network.state_dict().items()}
+    return safetensors_save(tensors, metadata=metadata_of(trained))
 
 
 def _read_file(path: Path) -> tuple[dict[str, str], dict[str, torch.Tensor]]:

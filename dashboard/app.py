@@ -9,24 +9,39 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
+from dashboard import replica, url_state
 from dashboard.page_list import PAGES
 from dashboard.picker import sidebar_picker
-from dashboard.presentation import presentation_toggle
+from dashboard.presentation import presentation_mode, presentation_toggle
+from dashboard.session import check_link_rows
 from dashboard.settings import weights_dir
+from dashboard.view_controls import view_controls
 
-st.set_page_config(page_title="Latent space explorer", page_icon=":material/explore:", layout="wide")
-navigation = st.navigation(
-    {
-        section: [
-            st.Page(
-                p.file, title=p.title, icon=f":material/{p.icon}:", url_path=p.url_path or None, default=not p.url_path
-            )
-            for p in PAGES
-            if p.section == section
-        ]
-        for section in dict.fromkeys(p.section for p in PAGES)
-    }
+HERE = Path(__file__).resolve().parent
+ICON = HERE / "assets" / "icon.png"  # served by the app itself: a material icon favicon is fetched from a font CDN
+url_state.restore()
+replica.note_move()
+st.set_page_config(
+    page_title="Latent space explorer",
+    page_icon=str(ICON),
+    layout="wide",
+    initial_sidebar_state="collapsed" if presentation_mode() else "auto",
 )
+pages = {
+    section: [
+        st.Page(p.file, title=p.title, icon=f":material/{p.icon}:", url_path=p.url_path or None, default=not p.url_path)
+        for p in PAGES
+        if p.section == section
+    ]
+    for section in dict.fromkeys(p.section for p in PAGES)
+}
+navigation = st.navigation(pages)
 presentation_toggle()
-st.session_state["selection"] = sidebar_picker(weights_dir())
-navigation.run()
+selection = sidebar_picker(weights_dir())
+st.session_state["selection"] = selection
+check_link_rows(selection)
+view_controls(start_page=pages["Explore"][0])
+try:
+    navigation.run()
+finally:  # also after a page's st.stop()
+    url_state.publish()

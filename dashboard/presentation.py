@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-PRESENTATION_KEY = "presentation_mode"
+from .url_state import PRESENTATION_KEY
+
 _PRESENTATION_CSS = """
 <style>
 html { font-size: 20px; }

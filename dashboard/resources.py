@@ -20,7 +20,6 @@ import streamlit as st
 import torch
 
 from ae_models.datasets import DatasetError
-from ae_models.files import atomic_write_bytes
 from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
@@ -108,15 +107,6 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
         raise MapUnavailable(f"computing the map failed: {error}")
     _ready_map.clear()
     return job.result()
-
-
-def save_upload(data: bytes, filename: str) -> Path:
-    """Store an uploaded file under the cache, named by content, never touching the weights folder."""
-    digest = hashlib.sha256(data).hexdigest()
-    target = cache_dir() / "uploads" / f"{digest[:16]}-{Path(filename).name}"
-    if not target.exists():
-        atomic_write_bytes(target, data)
-    return target
 
 
 # Decoded pictures that every visitor with the same controls sees: decoded once per server, not per rerun.

@@ -12,10 +12,10 @@ from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
 from ae_models.samples import EvaluationSample, held_out_by
 
+from . import url_state
 from .picker import Selection
 from .resources import MapUnavailable, evaluation_sample, latent_map, map_job_seconds
-
-SELECTED_ROW_KEY = "selected_row"
+from .url_state import SELECTED_ROW_KEY
 
 
 def require_selection() -> Selection:
@@ -35,6 +35,18 @@ def require_sample(selection: Selection, models: Iterable[LibraryModel] | None =
         st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
         st.stop()
     return held_out_by(sample, [m.trained.dataset for m in (selection.pair if models is None else models)])
+
+
+def check_link_rows(selection: Selection | None) -> None:
+    """Rows from a link (selected point, interpolation endpoints) must exist in this group's evaluation sample."""
+    if selection is None or not any(url_state.pending(param) for param in url_state.ROW_PARAMS):
+        return
+    try:
+        size = len(evaluation_sample(selection.weights_dir, selection.dataset).images)
+    except Exception:  # the page says why the sample is missing; the rows cannot be shown either way
+        size = 0
+    for param in url_state.ROW_PARAMS:
+        url_state.check(param, lambda row: row < size)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ each family varied by a seeded generator. Images: the classic decoder traps (tru
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
@@ -167,8 +168,85 @@ def png_bomb(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
+def ico_file(pictures: list[bytes], declared: list[tuple[int, int]] | None = None) -> bytes:
+    """An ICO directory over the given PNG or bitmap payloads, declaring whatever sizes it is told (one byte each)."""
+    declared = declared or [(64, 64)] * len(pictures)
+    offset = 6 + 16 * len(pictures)
+    directory = struct.pack("<HHH", 0, 1, len(pictures))
+    for picture, (width, height) in zip(pictures, declared, strict=True):
+        directory += struct.pack("<BBBBHHII", width % 256, height % 256, 0, 0, 1, 32, len(picture), offset)
+        offset += len(picture)
+    return directory + b"".join(pictures)
+
+
+def dib_bomb(width: int, height: int) -> bytes:
+    """An icon's bitmap (info header, no pixels) claiming width x height, height doubled for its mask."""
+    return struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 32, 0, 0, 0, 0, 0, 0)
+
+
+def container_corpus(seed: int = 0) -> Iterator[tuple[str, bytes]]:
+    """Files that hold several pictures, or one picture behind a header that lies about it: icons, multi-page
+    TIFFs, multi-picture JPEGs, animations, and container formats the page does not read."""
+    rng = random.Random(seed)
+    digit = digit_image()
+    small_png = _encoded(digit)
+    yield "ico-holding-huge-png", ico_file([png_bomb(9400, 9400)])
+    yield "ico-holding-huge-bitmap", ico_file([dib_bomb(20_000, 20_000)])
+    yield "valid-ico", _encoded(digit.convert("RGBA"), "ICO", sizes=[(64, 64), (32, 32)])
+    yield "multi-page-tiff", _encoded(digit, "TIFF", save_all=True, append_images=[digit.rotate(90)])
+    yield (
+        "multi-picture-jpeg",
+        _encoded(digit.convert("RGB"), "MPO", save_all=True, append_images=[digit.convert("RGB")]),
+    )
+    yield "animated-webp", _encoded(digit, "WEBP", save_all=True, append_images=[digit.rotate(90)])
+    yield "icns", _encoded(digit.convert("RGBA").resize((128, 128)), "ICNS")
+    yield "psd-like-container", b"8BPS" + rng.randbytes(200)
+    for _ in range(20):  # icons with several pictures, one of them hidden far beyond the cap
+        pictures = [small_png for _ in range(rng.randint(0, 3))]
+        side = rng.choice([4097, 5000, 9400, 30_000, 65_535])
+        pictures.insert(
+            rng.randint(0, len(pictures)), png_bomb(side, side) if rng.random() < 0.5 else dib_bomb(side, side)
+        )
+        yield (
+            "ico-with-one-huge-picture",
+            ico_file(pictures, [(rng.randint(1, 255), rng.randint(1, 255))] * len(pictures)),
+        )
+    for _ in range(10):  # icons whose directory points outside the file or at junk
+        count = rng.randint(1, 4)
+        directory = struct.pack("<HHH", 0, 1, count) + b"".join(
+            struct.pack("<BBBBHHII", 64, 64, 0, 0, 1, 32, rng.randint(0, 2**32 - 1), rng.randint(0, 2**32 - 1))
+            for _ in range(count)
+        )
+        yield "ico-bad-directory", directory + rng.randbytes(rng.randint(0, 64))
+    for _ in range(10):
+        pages = [digit.resize((rng.randint(8, 300), rng.randint(8, 300))) for _ in range(rng.randint(2, 5))]
+        yield "multi-page-tiff-sizes", _encoded(pages[0], "TIFF", save_all=True, append_images=pages[1:])
+    for _ in range(10):
+        frames = [digit.rotate(angle) for angle in rng.sample(range(10, 350, 10), rng.randint(2, 4))]
+        fmt = rng.choice(["GIF", "PNG", "WEBP"])
+        yield f"animated-{fmt.lower()}-frames", _encoded(frames[0], fmt, save_all=True, append_images=frames[1:])
+    for _ in range(10):
+        yield "gif-frame-beyond-screen", gif_with_frame(rng.choice([5000, 9400, 60_000]), rng.choice([8, 64, 4000]))
+
+
+def gif_with_frame(frame_side: int, screen_side: int) -> bytes:
+    """A GIF whose logical screen is small and whose one frame claims frame_side x frame_side pixels."""
+    header = b"GIF89a" + struct.pack("<HHBBB", screen_side, screen_side, 0x80, 0, 0) + b"\x00" * 3 + b"\xff" * 3
+    frame = b"," + struct.pack("<HHHHB", 0, 0, frame_side, frame_side, 0) + b"\x02\x02\x44\x01\x00"
+    return header + frame + b";"
+
+
 def image_corpus(seed: int = 0) -> Iterator[tuple[str, bytes]]:
     """(case, bytes) for the traps named in the issue, plus seeded truncations and bit flips of real images."""
+    yield from _image_cases(seed)
+
+
+@functools.cache
+def _image_cases(seed: int) -> tuple[tuple[str, bytes], ...]:  # built once per test process: several tests read it
+    return tuple(_generate_images(seed))
+
+
+def _generate_images(seed: int) -> Iterator[tuple[str, bytes]]:
     rng = random.Random(seed)
     digit = digit_image()
     frames = [digit, digit.rotate(90)]
@@ -209,3 +287,4 @@ def image_corpus(seed: int = 0) -> Iterator[tuple[str, bytes]]:
             for _ in range(rng.randint(1, 6)):
                 copy[rng.randrange(len(copy))] ^= 1 << rng.randrange(8)
             yield f"bit-flipped-{name}", bytes(copy)
+    yield from container_corpus(seed)

@@ -53,10 +53,11 @@ for column, endpoint in zip(controls[:2], ("A", "B"), strict=True):
         )
         st.number_input("example", 0, 19, 0, key=f"index_{endpoint}", on_change=_pick_by_class, args=(endpoint,))
 with controls[2]:
-    steps = st.slider("Steps", 3, 20, 10, help="decoded codes from A to B, both included")
+    steps = st.slider("Steps", 3, 20, 10, help="decoded codes from A to B, both included", key="interpolation_steps")
     method = st.radio(
         "Path", ["linear", "spherical"], horizontal=True,
         help="spherical (slerp) keeps the code's length, staying where N(0, I) puts most of its mass",
+        key="interpolation_path",
     )  # fmt: skip
 with controls[3]:
     target = st.radio("Clicking the map sets", ["A", "B"], horizontal=True)

@@ -23,9 +23,13 @@ st.markdown(
 )
 
 controls = st.columns(4)
-count = controls[0].slider("Samples (K)", 8, 64, 24, step=8)
-seed = controls[1].number_input("Seed", 0, 2**31 - 1, 0, help="same seed, same codes: change it for a fresh draw")
-temperature = controls[2].slider("Temperature (σ scale)", 0.25, 2.0, 1.0, 0.05, help="draws from N(0, T² I)")
+count = controls[0].slider("Samples (K)", 8, 64, 24, step=8, key="sampling_count")
+seed = controls[1].number_input(
+    "Seed", 0, 2**31 - 1, 0, help="same seed, same codes: change it for a fresh draw", key="sampling_seed"
+)
+temperature = controls[2].slider(
+    "Temperature (σ scale)", 0.25, 2.0, 1.0, 0.05, help="draws from N(0, T² I)", key="sampling_temperature"
+)
 controls[3].metric("Latent size", selection.latent_dim)
 
 codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
