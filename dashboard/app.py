@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -43,5 +44,9 @@ check_link_rows(selection)
 view_controls(start_page=pages["Explore"][0])
 try:
     navigation.run()
+except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    # a page's own failure is a message in that page, never a traceback for the visitor; the log keeps the details
+    logging.getLogger("dashboard").exception("page %s failed", navigation.url_path or "overview")
+    st.error("This page cannot be shown for the chosen models. The other pages still work: pick other models or pages.")
 finally:  # also after a page's st.stop()
     url_state.publish()

@@ -7,6 +7,7 @@ other pages stay usable.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,14 +20,17 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ae_models.compression import ClassicCodecs, classic_codecs
+from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
 from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
+from ae_models.recognition import interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
-from .settings import cache_dir
+from .settings import cache_dir, served_datasets, weights_dir
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,14 @@ class Library:
 
 @st.cache_resource(show_spinner="Loading models ...")
 def load_library(weights_dir: str) -> Library:
-    models, failures = load_folder(weights_dir)
+    models, failures = load_folder(weights_dir, served_datasets())
     return Library(models, failures)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def load_uploaded(path: str, name: str) -> LibraryModel:
-    return load_library_model(path, name)
+    """An uploaded model, checked like the folder's (served dataset, image size, finite outputs on its images)."""
+    return load_library_model(path, name, served_datasets(), samples_dir=weights_dir())
 
 
 @st.cache_resource(show_spinner="Loading evaluation images ...")
@@ -95,8 +100,10 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     if job is None:
         try:
             sample = evaluation_sample(weights_dir, model.dataset)
-        except (DatasetError, SampleError) as err:
+        except DatasetError as err:  # says how to install the dataset
             raise MapUnavailable(str(err)) from None
+        except SampleError:
+            raise MapUnavailable("its evaluation sample cannot be read on this server") from None
         job = executor.submit(ensure_map, model.path, model.network, sample, _maps_cache())
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
@@ -104,7 +111,8 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     error = job.exception()
     if error is not None:
         jobs.pop(model.sha256, None)
-        raise MapUnavailable(f"computing the map failed: {error}")
+        logging.getLogger("dashboard").error("map for %s failed", model.path, exc_info=error)
+        raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()
 
@@ -151,3 +159,28 @@ def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torc
     (scores, reports: the cache holds 512); callers must not mutate them."""
     name = f"{compute.__module__}.{compute.__qualname__}"
     return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.network, *inputs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def default_endpoints(
+    shas: tuple[str, ...], _models: tuple[LibraryModel, ...], dataset: str, _sample
+) -> tuple[int, int]:
+    """Rows both models rebuild as their own class (see recognition.interpolation_endpoints), once per pair."""
+    return interpolation_endpoints([m.network for m in _models], _sample)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trained_region(sha256: str, _latent_map: LatentMap) -> CodeRegion:
+    """The region of the codes this model's decoder met in training (see coverage.decoder_inputs), once per model."""
+    return code_region(decoder_inputs(_latent_map.codes, _latent_map.logvar))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def code_summary(sha256: str, _latent_map: LatentMap, _labels: torch.Tensor) -> CodeSummary:
+    return summarize_codes(_latent_map.codes, _labels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def classic_baseline(dataset: str, target_psnr_db: float, _images: torch.Tensor) -> ClassicCodecs:
+    """PNG and JPEG sizes of a dataset's held-out images at a target quality (about 0.1 s), once per server."""
+    return classic_codecs(_images, target_psnr_db)
