@@ -379,7 +379,7 @@ def insane_metadata_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
 
 def _file_of(trained: TrainedModel, model: Autoencoder, dataset: str | None = None) -> bytes:
     info = trained.dataset if dataset is None else replace(trained.dataset, name=dataset)
-    return weights_bytes(replace(trained, model=model, dataset=info))
+    return weights_bytes(replace(trained, network=model, dataset=info))
 
 
 def mismatched_size_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]:
