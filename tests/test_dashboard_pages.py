@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ae_models.library import beta_sweeps, default_models, load_folder
 from ae_models.pipeline import train_spec
 from ae_models.weights import save_model
-from dashboard.figures import PRIOR_NAME
+from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGES, Page
 
 from .conftest import REPO_ROOT, WEIGHTS_DIR, tiny_spec

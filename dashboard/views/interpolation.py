@@ -8,8 +8,8 @@ import torch
 
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
 from ae_models.recognition import classify_like
-from dashboard.figures import latent_scatter
 from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
+from dashboard.map_figure import latent_scatter
 from dashboard.notes import interpolation_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import default_endpoints

@@ -7,8 +7,8 @@ import streamlit as st
 from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
 from dashboard.exports import safe_filename
-from dashboard.figures import latent_scatter
 from dashboard.imaging import png_bytes, tile
+from dashboard.map_figure import latent_scatter
 from dashboard.notes import fitted_note, notice, prior_draws_note
 from dashboard.presentation import show_figure
 from dashboard.resources import decoded_prior_draws, per_model, trained_region
