@@ -15,6 +15,7 @@ from dashboard.presentation import presentation_mode, presentation_toggle
 from dashboard.session import check_link_rows
 from dashboard.settings import weights_dir
 from dashboard.view_controls import view_controls
+from dashboard.webgl_janitor import webgl_janitor
 
 HERE = Path(__file__).resolve().parent
 VIEWS = HERE / "views"
@@ -42,6 +43,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if presentation_mode() else "auto",
 )
+with st.sidebar:
+    webgl_janitor()  # first, so that it sees every chart's context
 pages = {
     section: [
         st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)

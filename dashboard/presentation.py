@@ -7,9 +7,18 @@ import streamlit as st
 
 from .url_state import PRESENTATION_KEY
 
+CHART_FONT_PX = 20  # chart text on a projector; the browser test holds every chart text at >= 18 px
+CHART_TITLE_PX = 26
+# Larger type; less empty space above the title so a page's main picture fits a 1080-pixel screen; image grids
+# as wide as their column (pixelated, like the tiles they are) but never taller than most of the screen.
 _PRESENTATION_CSS = """
 <style>
-html { font-size: 20px; }
+html { font-size: 22px; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; padding-bottom: 2rem; }
+[data-testid="stFullScreenFrame"] > div:has(> [data-testid="stImage"]), [data-testid="stImage"],
+[data-testid="stImageContainer"] { width: 100%; }
+[data-testid="stImage"] img { width: 100% !important; height: auto; max-height: 62vh; object-fit: contain;
+                              object-position: left top; image-rendering: pixelated; }
 [data-testid="stDownloadButton"], [data-testid="stFileUploader"], .modebar-container, [data-testid="stToolbar"],
 [data-testid="stExpander"] { display: none !important; }
 </style>
@@ -30,6 +39,24 @@ def presentation_toggle() -> None:
 def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     """Draw a Plotly figure with a PNG export button (the camera icon: offline, in the browser, 3x resolution)."""
     if presentation_mode():
-        figure.update_layout(font={"size": 20}, title_font={"size": 24})
+        _projector_fonts(figure)
     config = {"toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False}
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
+
+
+def _projector_fonts(figure: go.Figure) -> None:
+    """Every text of the figure at projector size: figures set some sizes explicitly (legends, labels)."""
+    if figure.layout.legend.orientation == "h" and (figure.layout.legend.y or 0) < 0:
+        figure.update_layout(legend_y=min(figure.layout.legend.y, -0.25))  # clear of the larger axis titles
+    figure.update_layout(
+        font_size=CHART_FONT_PX, title_font_size=CHART_TITLE_PX, legend_font_size=CHART_FONT_PX,
+        legend_entrywidth=0,  # fixed entry widths were chosen for small type: let each entry fit its name
+        hoverlabel_font_size=CHART_FONT_PX,
+    )  # fmt: skip
+    figure.update_xaxes(tickfont_size=CHART_FONT_PX, title_font_size=CHART_FONT_PX)
+    figure.update_yaxes(tickfont_size=CHART_FONT_PX, title_font_size=CHART_FONT_PX)
+    figure.for_each_annotation(lambda note: note.update(font_size=max(note.font.size or 0, CHART_FONT_PX)))
+    figure.for_each_trace(
+        lambda trace: trace.update(textfont_size=max(trace.textfont.size or 0, CHART_FONT_PX)),
+        selector=lambda trace: "textfont" in trace,
+    )
