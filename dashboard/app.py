@@ -10,12 +10,12 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
 from dashboard import url_state
+from dashboard.chart_helpers import chart_helpers
 from dashboard.picker import sidebar_picker
 from dashboard.presentation import presentation_mode, presentation_toggle
 from dashboard.session import check_link_rows
 from dashboard.settings import weights_dir
 from dashboard.view_controls import view_controls
-from dashboard.webgl_janitor import webgl_janitor
 
 HERE = Path(__file__).resolve().parent
 VIEWS = HERE / "views"
@@ -44,7 +44,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presentation_mode() else "auto",
 )
 with st.sidebar:
-    webgl_janitor()  # first, so that it sees every chart's context
+    chart_helpers()
 pages = {
     section: [
         st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)

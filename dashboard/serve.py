@@ -10,7 +10,21 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+
+from dashboard.deep_links import DeepLinkBase
+
+PAGE_PATHS = (
+    "latent-map",
+    "interpolation",
+    "sampling",
+    "training-curves",
+    "anomaly",
+    "denoising",
+    "own-image",
+    "compression",
+)  # TEMP
 
 APP = Path(__file__).resolve().parent / "app.py"
 WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard.picker", "dashboard.figures")
@@ -25,9 +39,24 @@ def _warm_imports() -> None:
     torch.set_num_threads(1)
 
 
+def _with_deep_links(create_app: Callable) -> Callable:
+    """Streamlit's app factory plus DeepLinkBase, innermost, so it sees the page before it is compressed."""
+    from starlette.middleware import Middleware
+
+    def create(runtime: object) -> object:
+        app = create_app(runtime)
+        app.user_middleware.append(Middleware(DeepLinkBase, page_paths=PAGE_PATHS))
+        return app
+
+    return create
+
+
 def main() -> None:
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
+    from streamlit.web.server.starlette import starlette_server
+
+    starlette_server.create_starlette_app = _with_deep_links(starlette_server.create_starlette_app)
 
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     cli.main()

@@ -7,6 +7,7 @@ import streamlit as st
 import torch
 
 from ae_models.latent_ops import decode_codes, nearest_neighbours, sigma_ellipses
+from dashboard import url_state
 from dashboard.exports import map_table_csv
 from dashboard.figures import image_grid, latent_scatter
 from dashboard.imaging import tile, upscale
@@ -52,6 +53,7 @@ def _select(key: str) -> None:
     rows = rows_from_event(st.session_state.get(key))
     if rows:
         st.session_state[SELECTED_ROW_KEY] = rows[-1]
+        url_state.publish()  # the selection reruns only its fragment, not the app script that publishes
 
 
 def _draw_map(view: MapView, chosen: list[int]) -> None:
