@@ -14,12 +14,14 @@ CHART_TITLE_PX = 26
 _PRESENTATION_CSS = """
 <style>
 html { font-size: 22px; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 2rem; }
+[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] button { pointer-events: auto; }
 [data-testid="stFullScreenFrame"] > div:has(> [data-testid="stImage"]), [data-testid="stImage"],
 [data-testid="stImageContainer"] { width: 100%; }
 [data-testid="stImage"] img { width: 100% !important; height: auto; max-height: 62vh; object-fit: contain;
                               object-position: left top; image-rendering: pixelated; }
-[data-testid="stDownloadButton"], [data-testid="stFileUploader"], .modebar-container, [data-testid="stToolbar"],
+[data-testid="stDownloadButton"], [data-testid="stFileUploader"], .modebar-container, [data-testid="stMainMenu"],
 [data-testid="stExpander"] { display: none !important; }
 </style>
 """

@@ -132,7 +132,11 @@ _FIELDS_BY_PARAM = {field.param: field for field in FIELDS}
 
 
 def _notice(param: str, text: str, why: str) -> None:
-    st.toast(f"The link's {param}={text[:40]} {why}; showing the default instead.", icon=":material/link_off:")
+    st.toast(
+        f"The link's {param}={text[:40]} {why}; showing the default instead.",
+        icon=":material/link_off:",
+        duration="long",
+    )
 
 
 def restore() -> None:
