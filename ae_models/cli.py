@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -21,7 +23,7 @@ from .config import (
 from .datasets import SPLITS, DatasetError, load_source, load_split
 from .distributed import process_group
 from .evaluation import evaluate
-from .files import sha256_of
+from .files import UnwritableTarget, sha256_of
 from .latent_maps import MapError
 from .pipeline import ModelSpec, train_and_save, write_map
 from .report import summary_lines
@@ -29,7 +31,7 @@ from .samples import SampleError
 from .training import EpochRecord
 from .weights import WeightsError, load_model
 
-USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, SampleError, MapError)
+USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError)
 
 
 def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -97,9 +99,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 0
     if worker.distributed:
         print(f"trained data-parallel on {worker.world_size} processes")
-    print(f"wrote {args.out}")
-    for label, text in summary_lines(trained):
-        print(f"  {label:<11}{text}")
+    _print_summary(f"wrote {args.out}", summary_lines(trained))
     return 0
 
 
@@ -110,6 +110,31 @@ def cmd_train_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def printable(text: object) -> str:
+    """Text safe for a terminal: control and other non-printable characters as Python escapes (\\x1b, \\t), so
+    strings from a file can never clear the screen, fake colours or retitle the window."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def _print_summary(heading: object, lines: list[tuple[str, str]]) -> None:
+    print(printable(heading))
+    for label, text in lines:
+        print(f"  {label:<11}{printable(text)}")
+
+
+def strict_scores(metrics: dict[str, float | int | None]) -> dict[str, object]:
+    """Scores as strict JSON: a NaN or infinite score becomes null, with the reason under "not_finite"."""
+    scores: dict[str, object] = dict(metrics)
+    reasons = {
+        key: "the model's outputs overflow to NaN or infinity on these images"
+        for key, value in metrics.items()
+        if isinstance(value, float) and not math.isfinite(value)
+    }
+    if reasons:
+        scores.update(dict.fromkeys(reasons), not_finite=reasons)
+    return scores
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     trained = load_model(args.weights)
     info = trained.dataset
@@ -117,19 +142,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if data.image_shape != trained.config.image_shape:
         raise DatasetError(f"{data.name} images are {data.image_shape}, the model expects {trained.config.image_shape}")
     metrics = evaluate(trained.model, data.images, trained.training.reconstruction_loss)
-    print(
-        json.dumps(
-            {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}, indent=2
-        )
-    )
+    report = {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}
+    print(json.dumps(strict_scores(report), indent=2, allow_nan=False))
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     trained = load_model(args.weights)
-    print(args.weights)
-    for label, text in [*summary_lines(trained), ("sha256", sha256_of(args.weights))]:
-        print(f"  {label:<11}{text}")
+    _print_summary(args.weights, [*summary_lines(trained), ("sha256", sha256_of(args.weights))])
     return 0
 
 
@@ -166,12 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a service manager, a batch queue: stop as Ctrl-C does
     try:
         return args.run(args)
     except USER_ERRORS as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {printable(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; no partial files were left behind", file=sys.stderr)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 
+import psutil
 import torch
 from safetensors import safe_open
 from safetensors.torch import save as safetensors_save
@@ -20,23 +22,92 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+class UnwritableTarget(OSError):
+    """The file to be written cannot be: its folder is not writable, it is a folder, or a parent is a file."""
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _writer_pid(temp: Path, prefix: str) -> int | None:
+    """The pid a temp file's name carries (`.<name>.<pid>.<random>.tmp`), None for any other name."""
+    pid, _, _ = temp.name.removeprefix(prefix).partition(".")
+    return int(pid) if pid.isdigit() else None
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete temp files of this target left by writers that no longer run (SIGKILL, power loss)."""
+    prefix = _temp_prefix(path)
+    for temp in path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = _writer_pid(temp, prefix)
+        if pid is not None and not psutil.pid_exists(pid):
+            temp.unlink(missing_ok=True)
+
+
+def _nearest_folder(path: Path) -> Path:
+    """The closest existing ancestor of a path that does not exist yet."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def check_target(path: str | Path, force: bool = False) -> None:
+    """Refuse, before any work is done, a target that could not be written at the end; clean its stale temps."""
+    path = Path(path)
+    if path.is_dir():
+        raise UnwritableTarget(f"{path} is a folder; give a file name such as {path / 'model.safetensors'}")
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} already exists; pass --force to overwrite it")
+    folder = _nearest_folder(path)
+    if not folder.is_dir():
+        raise UnwritableTarget(f"cannot write {path}: {folder} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise UnwritableTarget(f"cannot write into {folder}: {err.strerror or err}") from None
+    if path.parent.is_dir():
+        remove_stale_temps(path)
+
+
 def atomic_write_bytes(path: str | Path, payload: bytes, force: bool = False) -> None:
-    """Write to a temporary file beside the target, then rename over it in one step."""
+    """Write to a temporary file beside the target, then put it in place in one step: without force by a hard
+    link, which fails if the target exists, so of two racing writers exactly one wins (no check-then-rename)."""
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; pass --force (force=True) to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_stale_temps(path)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(payload)
             temp.flush()
             os.fsync(temp.fileno())
         os.chmod(temp_name, 0o644)  # mkstemp makes it private; a weights file is meant to be shared
-        os.replace(temp_name, path)
-    except BaseException:
+        if force:
+            os.replace(temp_name, path)
+        else:
+            try:
+                os.link(temp_name, path)
+            except FileExistsError:
+                raise FileExistsError(f"{path} was written by another process meanwhile; it was not replaced") from None
+    finally:
         Path(temp_name).unlink(missing_ok=True)
-        raise
+
+
+def write_beside(path: Path, payload: bytes) -> Path:
+    """Write payload under the first free name `<stem>-2<suffix>`, `-3`, ... beside path (exclusively)."""
+    for number in range(2, 1000):
+        candidate = path.with_name(f"{path.name.removesuffix(path.suffix)}-{number}{path.suffix}")
+        try:
+            atomic_write_bytes(candidate, payload)
+        except FileExistsError:
+            continue
+        return candidate
+    raise UnwritableTarget(f"no free name beside {path}")
 
 
 class UnreadableFile(ValueError):

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import torch
+
+from .datasets import NAMED_DATASETS
 from .files import sha256_of
 from .latent_maps import MAP_SUFFIX
+from .samples import SampleError, load_sample, sample_path
+from .serving import check_servable
 from .weights import TrainedModel, WeightsError, load_model
+
+PROBE_IMAGES = 16
 
 
 @dataclass(frozen=True)
@@ -60,20 +69,64 @@ def weights_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.safetensors") if not p.name.endswith(MAP_SUFFIX))
 
 
-def load_library_model(path: str | Path, name: str | None = None) -> LibraryModel:
+def safe_stem(filename: str) -> str:
+    """A visitor's file name as a model name: the stem in ASCII letters, digits, '-' and '_' only (at most 48), so a
+    crafted name can never be Markdown, a link or a path wherever the pages show it."""
+    stem = Path(filename).name.removesuffix(".safetensors")
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in stem)[:48]
+
+
+@lru_cache(maxsize=8)
+def _probe_images(sample_file: Path, mtime: float) -> torch.Tensor:
+    return load_sample(sample_file).images.images[:PROBE_IMAGES]
+
+
+def _real_images(samples_dir: Path | None, dataset: str, shape: tuple[int, int]) -> torch.Tensor | None:
+    """A few of the dataset's own images from the folder's evaluation sample, when it has one of the model's size."""
+    sample_file = None if samples_dir is None else sample_path(samples_dir, dataset)
+    if sample_file is None or not sample_file.is_file():
+        return None
+    try:
+        images = _probe_images(sample_file, sample_file.stat().st_mtime)
+    except (SampleError, OSError):
+        return None
+    return images if tuple(images.shape[1:]) == shape else None
+
+
+def load_library_model(
+    path: str | Path,
+    name: str | None = None,
+    datasets: Collection[str] = NAMED_DATASETS,
+    samples_dir: Path | None = None,
+) -> LibraryModel:
+    """A model a server may show: it loads, names a dataset among `datasets`, and serves (see serving.py).
+
+    Any exception while loading becomes a WeightsError: one file must never take a folder or a server down.
+    """
     path = Path(path)
-    trained = load_model(path)
-    trained.model.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
-    return LibraryModel(name or path.name.removesuffix(".safetensors"), path, trained, sha256_of(path))
+    try:
+        trained = load_model(path)
+        trained.model.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
+        real = _real_images(samples_dir, trained.dataset.name, trained.config.image_shape)
+        check_servable(str(path), trained, datasets, real)
+        digest = sha256_of(path)
+    except WeightsError:
+        raise
+    except Exception as err:
+        raise WeightsError(path, f"could not be loaded ({type(err).__name__})") from err
+    return LibraryModel(name or path.name.removesuffix(".safetensors"), path, trained, digest)
 
 
-def load_folder(folder: str | Path) -> tuple[list[LibraryModel], list[LoadFailure]]:
+def load_folder(
+    folder: str | Path, datasets: Collection[str] = NAMED_DATASETS
+) -> tuple[list[LibraryModel], list[LoadFailure]]:
+    """Every model of a folder that serves, and for each other file its failure (its name, never the folder's)."""
     models, failures = [], []
     for path in weights_files(folder):
         try:
-            models.append(load_library_model(path))
+            models.append(load_library_model(path, datasets=datasets, samples_dir=Path(folder)))
         except WeightsError as err:
-            failures.append(LoadFailure(path, str(err)))
+            failures.append(LoadFailure(path, f"{path.name}: {err.reason}"))
     return models, failures
 
 

@@ -12,12 +12,13 @@ from .config import ModelConfig, TrainConfig
 from .datasets import load_split
 from .distributed import SINGLE, Worker
 from .evaluation import evaluate
-from .files import sha256_of
+from .files import check_target, sha256_of, write_beside
 from .latent_maps import build_map, map_path_for, save_map
 from .models import build_model
 from .samples import draw_sample, load_sample, sample_path, save_sample
+from .serving import check_servable
 from .training import EpochCallback, train
-from .weights import DatasetInfo, TrainedModel, load_model, save_model
+from .weights import DatasetInfo, TrainedModel, encode_model, load_model, save_model
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class ModelSpec:
     @property
     def filename(self) -> str:
         return f"{self.name}.safetensors"
+
+
+class TargetTaken(FileExistsError):
+    """Another run wrote the target first; this run's model was kept beside it under another name."""
 
 
 def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None, worker: Worker = SINGLE) -> TrainedModel:
@@ -51,6 +56,7 @@ def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None, worker: W
 def write_map(weights_path: Path, force: bool = False) -> Path:
     """Precompute the 2-D map beside a weights file, drawing the dataset's evaluation sample if needed."""
     trained = load_model(weights_path)
+    check_servable(str(weights_path), trained, datasets=None)  # its images fit its dataset, its outputs are finite
     info = trained.dataset
     samples_file = sample_path(weights_path.parent, info.name)
     if samples_file.exists():
@@ -71,11 +77,19 @@ def train_and_save(
     on_epoch: EpochCallback | None = None,
     worker: Worker = SINGLE,
 ) -> TrainedModel:
-    """Train, then write the weights and their map (the main process only); an existing file stops it first."""
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} already exists; pass --force to overwrite it")
+    """Train, then write the weights and their map (the main process only). A target that exists or cannot be
+    written stops it before training; one that another run wrote meanwhile keeps this result under another name."""
+    check_target(target, force)
     trained = train_spec(spec, on_epoch, worker)
     if worker.is_main:
-        save_model(trained, target, force=force)
+        try:
+            save_model(trained, target, force=force)
+        except FileExistsError:
+            kept = write_beside(target, encode_model(trained))
+            write_map(kept, force=True)
+            raise TargetTaken(
+                f"{target} was written by another run while this one trained and was left as it is; "
+                f"this run's model was saved as {kept}"
+            ) from None
         write_map(target, force=True)
     return trained

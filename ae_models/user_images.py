@@ -4,6 +4,7 @@ grayscale, ink bright on black, cropped to the ink, fitted into 20x20, centred b
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 
 import numpy as np
@@ -17,23 +18,68 @@ SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
 UNSUPPORTED_DEPTHS = ("I", "F")  # 32-bit integer and float pixels: no agreed white level to scale by
 TOO_LARGE = "upload one of at most 4096x4096 pixels"
 READABLE = "upload a PNG, JPEG, GIF, BMP or WebP file"
+# Only decoders whose pictures are all measured before decoding (Pillow reads some 40 formats; many are containers)
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", "ICO")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ICO_MAGIC = b"\x00\x00\x01\x00"
 
 
 class ImageInputError(ValueError):
     """An upload or drawing that cannot become a model input; the message says what to do instead."""
 
 
+def _icon_sizes(data: bytes) -> list[tuple[int, int]]:
+    """The real size of every picture in an ICO file, from its PNG or bitmap header, without decoding any.
+
+    The directory's own width and height are one byte each and need not match what is stored, so they prove
+    nothing; Pillow decodes the largest picture while opening the file."""
+    count = struct.unpack_from("<H", data, 4)[0] if len(data) >= 6 else 0
+    sizes = []
+    for entry in range(count):
+        start = 6 + 16 * entry
+        if len(data) < start + 16:
+            break
+        offset = struct.unpack_from("<I", data, start + 12)[0]
+        picture = data[offset : offset + 24]
+        if picture.startswith(PNG_MAGIC) and len(picture) == 24:
+            sizes.append(struct.unpack_from(">II", picture, 16))
+        elif len(picture) >= 12:  # a bitmap's info header: its height counts the image and its mask
+            width, height = struct.unpack_from("<ii", picture, 4)
+            sizes.append((abs(width), abs(height) // 2))
+    return sizes
+
+
+def _refuse_large(width: int, height: int, where: str = "the image is") -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageInputError(f"{where} {width}x{height} pixels; {TOO_LARGE}")
+
+
+def _frames_refusal(image: Image.Image) -> str | None:
+    """Why a file holding several pictures cannot be used, in the words its format calls them."""
+    frames = getattr(image, "n_frames", 1)
+    if frames <= 1:
+        return None
+    if image.format == "TIFF":
+        return f"multi-page TIFF files ({frames} pages) are not supported; save the page you want on its own"
+    if image.format == "MPO":
+        return f"this JPEG holds {frames} pictures (multi-picture format); save the one you want on its own"
+    return "animated images are not supported; upload a single still frame"
+
+
 def _open_checked(data: bytes) -> Image.Image:
-    """Open and fully decode, refusing what is too big, animated or of an unusual depth before decoding it."""
+    """Open and fully decode, refusing what is too big, has several pictures or an unusual depth, before
+    decoding it: every picture a container holds is measured first."""
+    if data.startswith(ICO_MAGIC):
+        for width, height in _icon_sizes(data):
+            _refuse_large(width, height, "the icon holds a picture of")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Pillow's chatter about corrupt EXIF and the like: not the user's concern
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(data))
-        width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise ImageInputError(f"the image is {width}x{height} pixels; {TOO_LARGE}")
-        if getattr(image, "n_frames", 1) > 1:
-            raise ImageInputError("animated images are not supported; upload a single still frame")
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+        _refuse_large(*image.size)
+        refusal = _frames_refusal(image)
+        if refusal:
+            raise ImageInputError(refusal)
         if image.mode in UNSUPPORTED_DEPTHS:
             raise ImageInputError(f"{image.mode} images (32-bit or float pixels) are not supported; save it as 8-bit")
         image.load()

@@ -202,7 +202,7 @@ async def session(browser, url: str, index: int, seconds: float, tally: Tally, p
         await context.close()
 
 
-def _rss_mib(pid: int) -> float:
+def rss_mib(pid: int) -> float:
     process = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
 
@@ -218,7 +218,7 @@ def _media_bytes(url: str) -> int:
 
 async def _sample_memory(pid: int, tally: Tally, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
     while not stop.is_set():
-        samples.append((tally.now(), _rss_mib(pid)))
+        samples.append((tally.now(), rss_mib(pid)))
         await asyncio.sleep(1.0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
-from dashboard import url_state
+from dashboard import replica, url_state
 from dashboard.chart_helpers import chart_helpers
 from dashboard.picker import sidebar_picker
 from dashboard.presentation import presentation_mode, presentation_toggle
@@ -37,6 +38,7 @@ PAGES = {
 }
 
 url_state.restore()
+replica.note_move()
 st.set_page_config(
     page_title="Latent space explorer",
     page_icon=str(ICON),
@@ -60,5 +62,9 @@ check_link_rows(selection)
 view_controls(start_page=pages["Explore"][0])
 try:
     navigation.run()
+except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    # a page's own failure is a message in that page, never a traceback for the visitor; the log keeps the details
+    logging.getLogger("dashboard").exception("page %s failed", navigation.url_path or "overview")
+    st.error("This page cannot be shown for the chosen models. The other pages still work: pick other models or pages.")
 finally:  # also after a page's st.stop()
     url_state.publish()

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from ae_models.library import LibraryModel
+from ae_models.library import LibraryModel, safe_stem
 from ae_models.weights import WeightsError
 
 from . import url_state
-from .resources import load_library, load_uploaded, save_upload
+from .resources import load_library, load_uploaded
+from .settings import cache_dir
+from .untrusted import literal
+from .upload_store import SessionUploads, UploadRefused, UploadStore
 
 UPLOADS_KEY = "uploaded_models"
 DEFAULT_GROUP = ("mnist-5k", 2)  # the book's setting: MNIST digits in a 2-D latent plane
 UPLOAD_ERRORS_KEY = "upload_errors"
+UPLOAD_OWNER_KEY = "upload_owner"
+UPLOAD_PREFIX = "upload:"  # uploaded models are named upload:<file stem>
 
 
 @dataclass(frozen=True)
@@ -34,28 +40,54 @@ class Selection:
         return [m for m in (self.ae, self.vae) if m is not None]
 
 
+def _session_uploads() -> SessionUploads:
+    """This session's folder in the upload store; dropping the session (or a reset) deletes it."""
+    if UPLOAD_OWNER_KEY not in st.session_state:
+        st.session_state[UPLOAD_OWNER_KEY] = SessionUploads(UploadStore(cache_dir() / "uploads"))
+    return st.session_state[UPLOAD_OWNER_KEY]
+
+
 def _ingest_upload() -> None:
     upload = st.session_state.get("weights_upload")
     if upload is None:
         return
+    uploads = _session_uploads()
     try:
-        path = save_upload(upload.getvalue(), upload.name)
-        model = load_uploaded(str(path), f"upload:{Path(upload.name).stem}")
-    except WeightsError as err:
-        path.unlink(missing_ok=True)  # keep only uploads that load, so bad ones cannot pile up on the server
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
+        path = uploads.save(upload.getvalue(), upload.name)
+    except UploadRefused as err:
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} was not added: {err}"
         return
     except OSError as err:
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be stored: {err}"
+        reason = err.strerror or "the server cannot write it"  # never the path: it would show the server's folders
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be stored: {reason}."
+        return
+    try:
+        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{safe_stem(upload.name)}")
+    except WeightsError as err:
+        uploads.discard(path)  # keep only uploads that load, so bad ones cannot pile up on the server
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be loaded: {literal(err.reason)}"
         return
     st.session_state[UPLOAD_ERRORS_KEY] = None
-    uploads: dict[str, str] = st.session_state.setdefault(UPLOADS_KEY, {})
-    uploads[str(path)] = model.name
+    st.session_state.setdefault(UPLOADS_KEY, {})[str(path)] = model.name
     st.session_state["group"] = (model.dataset, model.latent_dim)
 
 
 def _uploaded_models() -> list[LibraryModel]:
-    return [load_uploaded(path, name) for path, name in st.session_state.get(UPLOADS_KEY, {}).items()]
+    """This session's uploads that are still on the server; a missing one is dropped with a plain message."""
+    uploads: dict[str, str] = st.session_state.get(UPLOADS_KEY, {})
+    models, gone = [], []
+    for path, name in list(uploads.items()):
+        try:
+            models.append(load_uploaded(path, name))
+        except WeightsError:
+            del uploads[path]
+            gone.append(name)
+    if gone:
+        st.session_state[UPLOAD_ERRORS_KEY] = (
+            f"{', '.join(gone)} is no longer on the server (the upload store was full and removed its oldest files): "
+            "upload the file again to use it"
+        )
+    return models
 
 
 def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
@@ -63,10 +95,24 @@ def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
     return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
 
 
+def _link_model_here(by_name: dict[str, LibraryModel], name: str) -> bool:
+    """Whether a model named by the link is here; an upload that is not (its session ended: a reload, a server
+    restart, a move to another replica) is named in a plain message, since only the visitor can bring it back."""
+    if name in by_name:
+        return True
+    if name.startswith(UPLOAD_PREFIX):
+        st.session_state[UPLOAD_ERRORS_KEY] = (
+            f"{literal(name)} was uploaded in an earlier session and is not on this server any more (an upload lasts "
+            "as long as the session that added it; a reload, a server restart or a move to another server ends it): "
+            "upload the file again to see it"
+        )
+    return False
+
+
 def _model_choice(title: str, options: list[LibraryModel], key: str, param: str) -> LibraryModel | None:
     """A selectbox over model names, not models: Streamlit deep-copies widget values on every rerun."""
     by_name = {m.name: m for m in options}
-    url_state.check(param, by_name.__contains__)  # a link naming a model this server does not have
+    url_state.check(param, partial(_link_model_here, by_name))  # a link naming a model this server does not have
     name = st.selectbox(title, list(by_name), format_func=lambda n: by_name[n].label, key=key)
     return by_name.get(name)
 
@@ -76,11 +122,13 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
     models = library.models + _uploaded_models()
     with st.sidebar:
         if library.failures:
-            with st.expander(f"{len(library.failures)} file(s) in {weights_dir} could not be loaded"):
+            with st.expander(f"{len(library.failures)} file(s) in the weights folder could not be loaded"):
                 for failure in library.failures:
-                    st.caption(failure.message)
+                    st.caption(literal(failure.message))
         if not models:
-            st.error(f"No models found in {weights_dir}. Run `python -m ae_models train-all` or upload a file below.")
+            st.error(
+                "No models found in the weights folder. Run `python -m ae_models train-all` or upload a file below."
+            )
         groups = sorted({(m.dataset, m.latent_dim) for m in models})
         selection = None
         if groups:

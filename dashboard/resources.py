@@ -7,12 +7,12 @@ other pages stay usable.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -20,14 +20,13 @@ import streamlit as st
 import torch
 
 from ae_models.datasets import DatasetError
-from ae_models.files import atomic_write_bytes
 from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
-from .settings import cache_dir
+from .settings import cache_dir, served_datasets, weights_dir
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,14 @@ class Library:
 
 @st.cache_resource(show_spinner="Loading models ...")
 def load_library(weights_dir: str) -> Library:
-    models, failures = load_folder(weights_dir)
+    models, failures = load_folder(weights_dir, served_datasets())
     return Library(models, failures)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def load_uploaded(path: str, name: str) -> LibraryModel:
-    return load_library_model(path, name)
+    """An uploaded model, checked like the folder's (served dataset, image size, finite outputs on its images)."""
+    return load_library_model(path, name, served_datasets(), samples_dir=weights_dir())
 
 
 @st.cache_resource(show_spinner="Loading evaluation images ...")
@@ -97,8 +97,10 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     if job is None:
         try:
             sample = evaluation_sample(weights_dir, model.dataset)
-        except (DatasetError, SampleError) as err:
+        except DatasetError as err:  # says how to install the dataset
             raise MapUnavailable(str(err)) from None
+        except SampleError:
+            raise MapUnavailable("its evaluation sample cannot be read on this server") from None
         job = executor.submit(ensure_map, model.path, model.trained.model, sample, cache_dir() / "maps")
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
@@ -106,18 +108,10 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     error = job.exception()
     if error is not None:
         jobs.pop(model.sha256, None)
-        raise MapUnavailable(f"computing the map failed: {error}")
+        logging.getLogger("dashboard").error("map for %s failed", model.path, exc_info=error)
+        raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()
-
-
-def save_upload(data: bytes, filename: str) -> Path:
-    """Store an uploaded file under the cache, named by content, never touching the weights folder."""
-    digest = hashlib.sha256(data).hexdigest()
-    target = cache_dir() / "uploads" / f"{digest[:16]}-{Path(filename).name}"
-    if not target.exists():
-        atomic_write_bytes(target, data)
-    return target
 
 
 # Decoded pictures that every visitor with the same controls sees: decoded once per server, not per rerun.

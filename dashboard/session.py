@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
+from ae_models.datasets import DatasetError
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
 from ae_models.samples import EvaluationSample
@@ -28,9 +30,12 @@ def require_selection() -> Selection:
 def require_sample(selection: Selection) -> EvaluationSample:
     try:
         return evaluation_sample(selection.weights_dir, selection.dataset)
-    except Exception as err:
+    except DatasetError as err:  # says how to install the dataset
         st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
-        st.stop()
+    except Exception:  # the details name server files: they go to the log, not to the visitor
+        logging.getLogger("dashboard").exception("evaluation sample for %s", selection.dataset)
+        st.error(f"The evaluation images for {selection.dataset!r} cannot be read on this server.")
+    st.stop()
 
 
 def check_link_rows(selection: Selection | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import url_state
+from . import replica, url_state
 
 # The browser's own address is the view (url_state.publish keeps it current, fragments included), so the copy
 # happens in the page: nothing goes through the server and the link is never one run behind.
@@ -26,7 +26,9 @@ export default function(component) {
   const root = component.parentElement;
   const button = root.querySelector('button'), field = root.querySelector('input');
   button.onclick = async () => {
-    field.value = window.location.href;
+    const link = new URL(window.location.href);
+    link.searchParams.delete('%s');  // which server this tab is on: not part of the view
+    field.value = link.href;
     field.hidden = false;
     try {
       await navigator.clipboard.writeText(field.value);
@@ -39,7 +41,9 @@ export default function(component) {
   };
 }
 """
-_copy_link = st.components.v2.component("latent_explorer_view_link", html=_HTML, css=_CSS, js=_JS)
+_copy_link = st.components.v2.component(
+    "latent_explorer_view_link", html=_HTML, css=_CSS, js=_JS % replica.SERVER_PARAM
+)
 
 
 _GO_TO_START_KEY = "_reset_go_to_start"

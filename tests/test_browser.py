@@ -153,6 +153,12 @@ def test_uploads_of_images_good_and_bad(page, server: str, tmp_path: Path) -> No
     bad.write_text("not really a png")
     uploader.set_input_files(str(bad))
     page.get_by_text("That image cannot be used").wait_for(timeout=30_000)
+    too_big = tmp_path / "huge.png"
+    too_big.write_bytes(b"\x89PNG" + bytes(11 * 2**20))
+    uploader.set_input_files(str(too_big))  # refused by the browser itself: only a red mark on the file
+    page.get_by_text("huge.png").wait_for(timeout=30_000)
+    assert page.get_by_text("over 10 MB is stopped by your browser").is_visible()
+    assert page.locator(EXCEPTION).count() == 0
 
 
 def test_every_chart_offers_a_png_export(page, server: str) -> None:

@@ -17,11 +17,15 @@ from ae_models.user_images import ImageInputError, read_image, to_mnist_style
 from tests.fuzz_corpus import image_corpus
 
 USABLE = {"valid-png", "valid-jpeg", "valid-gif", "valid-bmp", "valid-webp", "valid-tiff", "palette", "1-bit",
-          "palette-with-transparency", "16-bit", "cmyk-jpeg", "lab-tiff", "rgba-transparent", "very-wide"}  # fmt: skip
+          "palette-with-transparency", "16-bit", "cmyk-jpeg", "lab-tiff", "rgba-transparent", "very-wide",
+          "valid-ico"}  # fmt: skip
 REFUSED = {"not-an-image": "not an image", "empty": "not an image", "decompression-bomb": "at most 4096x4096",
            "decompression-bomb-over-pillow-limit": "at most 4096x4096", "1x1": "at least 8x8",
            "10000x10000": "at most 4096x4096", "animated-gif": "animated", "animated-png": "animated",
-           "32-bit-int": "8-bit", "float": "8-bit", "blank": "blank"}  # fmt: skip
+           "32-bit-int": "8-bit", "float": "8-bit", "blank": "blank",
+           "ico-holding-huge-png": "picture of 9400x9400", "ico-holding-huge-bitmap": "picture of 20000x20000",
+           "multi-page-tiff": "multi-page", "multi-picture-jpeg": "2 pictures", "animated-webp": "animated",
+           "icns": "not an image", "psd-like-container": "not an image"}  # fmt: skip
 
 
 def prepare(data: bytes) -> torch.Tensor | ImageInputError:
@@ -41,6 +45,25 @@ def test_each_named_trap_gets_its_outcome(case: str) -> None:
     else:
         assert isinstance(outcome, torch.Tensor), outcome
         assert outcome.shape == (28, 28) and outcome.min() >= 0 and outcome.max() <= 1 and outcome.max() > 0.5
+
+
+CONTAINER_FAMILIES = {"ico-with-one-huge-picture": "at most 4096x4096", "ico-bad-directory": "",
+                      "multi-page-tiff-sizes": "multi-page TIFF", "animated-gif-frames": "animated",
+                      "animated-png-frames": "animated", "animated-webp-frames": "animated",
+                      "gif-frame-beyond-screen": "at most 4096x4096"}  # fmt: skip
+
+
+def test_every_picture_a_container_holds_is_measured_before_decoding() -> None:
+    rss_before = psutil.Process().memory_info().rss
+    seen: Counter[str] = Counter()
+    for case, data in image_corpus():
+        if case in CONTAINER_FAMILIES:
+            outcome = prepare(data)
+            assert isinstance(outcome, ImageInputError) and CONTAINER_FAMILIES[case] in str(outcome), (case, outcome)
+            seen[case] += 1
+    assert set(seen) == set(CONTAINER_FAMILIES) and sum(seen.values()) >= 50, seen
+    peak_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss_before
+    assert peak_growth < 200 * 2**20, f"peak memory grew by {peak_growth / 2**20:.0f} MiB"
 
 
 def test_the_whole_corpus_is_handled_quickly_in_bounded_memory() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import url_state
+from dashboard import replica, url_state
 
 from .conftest import REPO_ROOT
 
@@ -110,5 +110,6 @@ def test_reset_forgets_the_demo_but_keeps_presentation_mode() -> None:
         "ae": "mnist_ae_z2",
         "vae": app.query_params["vae"],
         "present": "1",
+        "server": replica.SERVER_ID,  # which server holds the session (not view state): kept
     }
     assert app.title[0].value.startswith("Autoencoders and VAEs")  # back on the start page

@@ -4,13 +4,15 @@ import streamlit as st
 
 from ae_models.anomaly import reconstruction_scores
 from ae_models.latent_ops import nearest_neighbours, place_on_map
-from ae_models.user_images import ImageInputError, read_image, to_mnist_style
+from ae_models.user_images import MAX_UPLOAD_BYTES, ImageInputError, read_image, to_mnist_style
 from dashboard.drawing_canvas import drawing_pad
 from dashboard.figures import latent_scatter
 from dashboard.imaging import tile, upscale
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model
 from dashboard.session import maps_for, require_sample, require_selection
+
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
 
 selection = require_selection()
 sample = require_sample(selection)
@@ -28,7 +30,16 @@ draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:
     drawn = drawing_pad(key="pad")
 with upload_tab:
-    upload = st.file_uploader("An image of a digit (PNG, JPEG, GIF, BMP, WebP)", type=None, key="own_upload")
+    upload = st.file_uploader(
+        f"An image of a digit (PNG, JPEG, GIF, BMP, WebP; at most {MAX_UPLOAD_MB} MB)",
+        type=None,
+        key="own_upload",
+        max_upload_size=MAX_UPLOAD_MB,  # the browser refuses a larger file before sending it
+    )
+    st.caption(  # the browser marks a refused file with a red icon only; the reason is in a tooltip
+        f"A file over {MAX_UPLOAD_MB} MB is stopped by your browser before it is sent and marked in red: "
+        "crop or shrink the picture first."
+    )
 source = st.radio("Use", ["drawing", "upload"], horizontal=True, index=1 if upload is not None and drawn is None else 0)
 data = drawn if source == "drawing" else (upload.getvalue() if upload is not None else None)
 if data is None:
