@@ -25,10 +25,12 @@ html { font-size: 22px; }
 [data-testid="stExpander"] { display: none !important; }
 </style>
 """
-# Phones (Streamlit stacks columns below 640 px): the latent map's selection panel comes right after the first
-# map instead of after both, so a tapped point's images are one short scroll away.
-_PHONE_CSS = """
+# On every screen: the sidebar opens and closes at once (its 0.3 s slide resized every chart on every frame of
+# it). Phones (Streamlit stacks columns below 640 px): the latent map's selection panel comes right after the
+# first map instead of after both, so a tapped point's images are one short scroll away.
+_SCREEN_CSS = """
 <style>
+[data-testid="stSidebar"] { transition: none; }
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"] { order: 2; }
   [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"]:first-child { order: 0; }
@@ -45,7 +47,7 @@ def presentation_mode() -> bool:
 def presentation_toggle() -> None:
     """Sidebar switch: larger type, no download buttons, uploaders or chart toolbars, for a room full of people."""
     st.sidebar.toggle("Presentation mode", key=PRESENTATION_KEY, help="larger fonts and hidden export controls")
-    st.html(_PHONE_CSS + (_PRESENTATION_CSS if presentation_mode() else ""))
+    st.html(_SCREEN_CSS + (_PRESENTATION_CSS if presentation_mode() else ""))
 
 
 def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:

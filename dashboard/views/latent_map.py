@@ -73,36 +73,37 @@ def _draw_map(view: MapView, chosen: list[int]) -> None:
     show_figure(figure, key, on_select=lambda: _select(key), selection_mode="points")
 
 
+def _selection_panel(row: int | None) -> None:
+    st.subheader("Selected image")
+    if row is None:
+        st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
+        return
+    image = sample.images.images[row : row + 1]
+    cells = st.columns(1 + len(views))
+    cells[0].image(upscale(image[0], 4), caption=f"original ({class_names[labels[row]]})")
+    for cell, view in zip(cells[1:], views, strict=True):
+        cell.image(upscale(view.model.trained.model.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
+    for view in views:
+        neighbours, distances = nearest_neighbours(view.latent_map.codes, view.latent_map.codes[row], N_NEIGHBOURS, row)
+        st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
+        st.caption(
+            f"{N_NEIGHBOURS} nearest codes in the {view.model.kind.upper()}'s {selection.latent_dim}-D space "
+            f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
+            + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
+        )
+
+
 @st.fragment
 def maps_and_panel() -> None:
     row = st.session_state.get(SELECTED_ROW_KEY)
     if row is not None and row >= len(sample.images):
         row = None
-    chosen = [row] if row is not None else []
     *map_columns, panel = st.columns([3] * len(views) + [2])
+    with panel:  # first: the panel's images reach the browser before it redraws the two maps
+        _selection_panel(row)
     for column, view in zip(map_columns, views, strict=True):
         with column:
-            _draw_map(view, chosen)
-    with panel:
-        st.subheader("Selected image")
-        if row is None:
-            st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
-            return
-        image = sample.images.images[row : row + 1]
-        cells = st.columns(1 + len(views))
-        cells[0].image(upscale(image[0], 4), caption=f"original ({class_names[labels[row]]})")
-        for cell, view in zip(cells[1:], views, strict=True):
-            cell.image(upscale(view.model.trained.model.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
-        for view in views:
-            neighbours, distances = nearest_neighbours(
-                view.latent_map.codes, view.latent_map.codes[row], N_NEIGHBOURS, row
-            )
-            st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
-            st.caption(
-                f"{N_NEIGHBOURS} nearest codes in the {view.model.kind.upper()}'s {selection.latent_dim}-D space "
-                f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
-                + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
-            )
+            _draw_map(view, [row] if row is not None else [])
 
 
 maps_and_panel()
