@@ -53,12 +53,12 @@ def check_dataset(path: str, trained: TrainedModel, datasets: Collection[str] | 
 
 @torch.no_grad()
 def check_finite_outputs(path: str, trained: TrainedModel, images: Tensor | None = None) -> None:
-    """Encode, reconstruct and score a few images (synthetic, plus real ones when given) and decode prior draws and
-    the corners of the decoded plane: every number the pages will compute from must be finite."""
+    """Encode, reconstruct and score synthetic images (plus a few of the dataset's own, when given) and decode prior
+    draws and the corners of the decoded plane: every number the pages will compute from must be finite."""
     model, config = trained.model, trained.config
     probe = synthetic_images(config.image_shape)
     if images is not None:
-        probe = torch.cat([probe, images[:16]])
+        probe = torch.cat([probe, images])
     logits, encoding = model(probe, torch.Generator().manual_seed(PROBE_SEED))  # one pass: z sampled as in the ELBO
     codes = prior_codes(16, config.latent_dim, PROBE_SEED, PRIOR_TEMPERATURE)
     if config.latent_dim == 2:
@@ -79,5 +79,6 @@ def check_finite_outputs(path: str, trained: TrainedModel, images: Tensor | None
 def check_servable(
     path: str, trained: TrainedModel, datasets: Collection[str] | None = NAMED_DATASETS, images: Tensor | None = None
 ) -> None:
+    """Both checks, as WeightsError naming the file: what every page (and `project`) relies on."""
     check_dataset(path, trained, datasets)
     check_finite_outputs(path, trained, images)

@@ -44,7 +44,7 @@ NO_RERUN_S = 3.0  # an action that starts no rerun in this time missed its targe
 CLICK_A_POINT = """(seed) => {
     // the page's latent map: the Plotly chart with the most marker points
     const charts = [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout && gd._fullData);
-    const points = gd => gd._fullData.filter(t => t.visible === true && t.mode === 'markers' && t.x && t.x.length);
+    const points = gd => gd._fullData.filter(t => t.visible === true && t.customdata && t.x && t.x.length);
     const size = gd => points(gd).reduce((n, t) => n + t.x.length, 0);
     const gd = charts.sort((a, b) => size(b) - size(a))[0];
     if (!gd || !size(gd)) return null;

@@ -19,10 +19,13 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ae_models.compression import ClassicCodecs, classic_codecs
+from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
 from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
+from ae_models.recognition import interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
@@ -156,3 +159,28 @@ def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torc
     (scores, reports: the cache holds 512); callers must not mutate them."""
     name = f"{compute.__module__}.{compute.__qualname__}"
     return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.trained.model, *inputs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def default_endpoints(
+    shas: tuple[str, ...], _models: tuple[LibraryModel, ...], dataset: str, _sample
+) -> tuple[int, int]:
+    """Rows both models rebuild as their own class (see recognition.interpolation_endpoints), once per pair."""
+    return interpolation_endpoints([m.trained.model for m in _models], _sample)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trained_region(sha256: str, _latent_map: LatentMap) -> CodeRegion:
+    """The region of the codes this model's decoder met in training (see coverage.decoder_inputs), once per model."""
+    return code_region(decoder_inputs(_latent_map.codes, _latent_map.logvar))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def code_summary(sha256: str, _latent_map: LatentMap, _labels: torch.Tensor) -> CodeSummary:
+    return summarize_codes(_latent_map.codes, _labels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def classic_baseline(dataset: str, target_psnr_db: float, _images: torch.Tensor) -> ClassicCodecs:
+    """PNG and JPEG sizes of a dataset's held-out images at a target quality (about 0.1 s), once per server."""
+    return classic_codecs(_images, target_psnr_db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,3 +118,18 @@ def rows_from_event(event: object) -> list[int]:
         if isinstance(data, int | float):
             rows.append(int(data))
     return rows
+
+
+def follow_sidebar(page: str, selection: Selection, defaults: Callable[[], dict[str, object]]) -> None:
+    """Put this page's widget states back to `defaults()` when the sidebar's dataset, latent size or models changed
+    since the page last ran (a keyed widget keeps its state otherwise, and keeps showing the previous group).
+    On a page's first run, states already set (from a link, say) are kept."""
+    token = (selection.dataset, selection.latent_dim, tuple(m.sha256 for m in selection.pair))
+    marker = f"follows_sidebar_{page}"
+    previous = st.session_state.get(marker)
+    if previous == token:
+        return
+    st.session_state[marker] = token
+    for key, value in defaults().items():
+        if previous is not None or key not in st.session_state:
+            st.session_state[key] = value

@@ -134,3 +134,14 @@ def test_class6_a_broken_evaluation_sample_is_reported_without_its_path(
     assert not app.exception, [e.value for e in app.exception]
     assert [e.value for e in app.error] == ["The evaluation images for 'digits' cannot be read on this server."]
     assert not any(str(tmp_path) in m for m in _messages(app))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"group": "![x](http://evil.example/a.z2)"}, {"seed": "[go](http://evil.example)"}, {"vae": "www.evil.example"}],
+)
+def test_class4_a_crafted_link_is_not_markdown_in_the_apps_notices(query: dict[str, str]) -> None:
+    from tests.test_url_state import notices, open_link
+
+    shown = notices(open_link(query))
+    assert shown and all("evil" not in CODE_SPAN.sub("", notice) for notice in shown), shown

@@ -1,5 +1,7 @@
 """Your own image: draw or upload a digit, prepare it the way MNIST was made, and see what the models make of it."""
 
+import hashlib
+
 import streamlit as st
 
 from ae_models.anomaly import reconstruction_scores
@@ -8,6 +10,7 @@ from ae_models.user_images import MAX_UPLOAD_BYTES, ImageInputError, read_image,
 from dashboard.drawing_canvas import drawing_pad
 from dashboard.figures import latent_scatter
 from dashboard.imaging import tile, upscale
+from dashboard.notes import neighbours_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model
 from dashboard.session import maps_for, require_sample, require_selection
@@ -40,7 +43,24 @@ with upload_tab:
         f"A file over {MAX_UPLOAD_MB} MB is stopped by your browser before it is sent and marked in red: "
         "crop or shrink the picture first."
     )
-source = st.radio("Use", ["drawing", "upload"], horizontal=True, index=1 if upload is not None and drawn is None else 0)
+
+
+def _newest_input(drawn: bytes | None, upload: object) -> str | None:
+    """Which input changed since the last run ("drawing" or "upload"), so the choice below follows the newest."""
+    current = {
+        "drawing": hashlib.sha256(drawn).hexdigest() if drawn else None,
+        "upload": getattr(upload, "file_id", None),
+    }
+    seen = st.session_state.get("own_seen", {})
+    st.session_state["own_seen"] = current
+    changed = [name for name, value in current.items() if value is not None and value != seen.get(name)]
+    return changed[-1] if changed else None
+
+
+newest = _newest_input(drawn, upload)
+if newest is not None:
+    st.session_state["own_source"] = newest
+source = st.radio("Use", ["drawing", "upload"], horizontal=True, key="own_source")
 data = drawn if source == "drawing" else (upload.getvalue() if upload is not None else None)
 if data is None:
     st.info("Draw a digit on the black pad or upload an image to begin.")
@@ -70,6 +90,7 @@ for cell, model in zip(cells[1:], selection.pair, strict=True):
     cell.caption(f"stranger than {percentile:.0f}% of held-out {selection.dataset} images")
 
 st.subheader("Where it lands, and its nearest neighbours")
+votes = {}
 for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict=True):
     view = views.get(model.sha256)
     if view is None:
@@ -85,7 +106,16 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
         show_figure(figure, f"own-map-{model.sha256[:12]}")
         neighbours, _ = nearest_neighbours(view.latent_map.codes, code[0], 8)
         st.image(tile(sample.images.images[neighbours], columns=8, upscale=2))
-        names = ", ".join(sample.images.class_names[i] for i in sample.images.labels[neighbours].tolist())
+        classes = sample.images.labels[neighbours]
+        names = ", ".join(sample.images.class_names[i] for i in classes.tolist())
         st.caption(f"nearest codes in the {model.kind.upper()}: {names}")
+        commonest = int(classes.mode().values)
+        votes[model.kind.upper()] = (
+            sample.images.class_names[commonest],
+            int((classes == commonest).sum()),
+            len(classes),
+        )
+if votes:
+    notice(neighbours_note(votes))
 if any(not v.is_plane for v in views.values()):
     st.caption("On UMAP maps the image is placed from its nearest sample codes (fast, no UMAP refit).")
