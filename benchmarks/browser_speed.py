@@ -150,9 +150,7 @@ def measure(clicks: int = 20) -> list[Timing]:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(f"{live.url}/latent-map")
-            timings = [click_to_panel(page, log_path, clicks)]
-            print(timings[0].row(), flush=True)
-            timings.append(sidebar_toggle(page, log_path, clicks))
+            timings = [click_to_panel(page, log_path, clicks), sidebar_toggle(page, log_path, clicks)]
             browser.close()
     return timings
 
