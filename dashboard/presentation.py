@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,7 +14,7 @@ CHART_TITLE_PX = 26
 # as wide as their column (pixelated, like the tiles they are) but never taller than most of the screen.
 _PRESENTATION_CSS = """
 <style>
-html { font-size: 22px; }
+html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 2rem; }
 [data-testid="stHeader"] { background: transparent; pointer-events: none; }
 [data-testid="stHeader"] button { pointer-events: auto; }
@@ -56,6 +57,17 @@ def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
         _projector_fonts(figure)
     config = {"toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False}
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
+
+
+def show_table(rows: object) -> None:
+    """A table: scrollable and sortable on a screen; on a projector a plain table in the page's own type, as wide as
+    the page, with the first column (the model) naming the rows, so no column is cut off at the right edge."""
+    if not presentation_mode():
+        st.dataframe(rows, hide_index=True)
+        return
+    table = pd.DataFrame(rows)
+    numbers = table.set_index(table.columns[0]).style.format(lambda v: f"{v:g}" if isinstance(v, float) else v)
+    st.table(numbers)
 
 
 def _projector_fonts(figure: go.Figure) -> None:

@@ -44,6 +44,9 @@ TEXT_AUDIT = """() => {
     if ((style.textOverflow === 'ellipsis' || style.overflowX !== 'visible') && e.scrollWidth > e.clientWidth + 1)
       clipped.push(e.textContent.trim().slice(0, 60));
   }
+  for (const grid of document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')) {  // drawn on a canvas
+    if (grid.scrollWidth > grid.clientWidth + 1) clipped.push('a table wider than its frame');
+  }
   return {small, outside, clipped};
 }"""
 # Displayed width of every wide image strip (at least 4:1) against the width of the page's content.
