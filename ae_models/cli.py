@@ -141,7 +141,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     data = load_split(args.dataset or info.name, args.split, info.val_fraction, info.split_seed)
     if data.image_shape != trained.config.image_shape:
         raise DatasetError(f"{data.name} images are {data.image_shape}, the model expects {trained.config.image_shape}")
-    metrics = evaluate(trained.model, data.images, trained.training.reconstruction_loss)
+    metrics = evaluate(trained.network, data.images, trained.training.reconstruction_loss)
     report = {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}
     print(json.dumps(strict_scores(report), indent=2, allow_nan=False))
     return 0

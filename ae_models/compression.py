@@ -11,9 +11,8 @@ from PIL import Image
 from torch import Tensor
 
 from .corruption import psnr
-from .latent_maps import encode_images
 from .losses import reconstruction_error
-from .models import Autoencoder
+from .models import Autoencoder, decode_logits_in_batches, encode_in_batches
 
 CODE_DTYPES = {"float32": torch.float32, "float16": torch.float16}
 
@@ -38,9 +37,8 @@ class CodecReport:
 def codec_report(model: Autoencoder, images: Tensor, code_dtype: str = "float32") -> CodecReport:
     """Encode, store the code at `code_dtype`, decode: what a file-based codec built from this model would give."""
     dtype = CODE_DTYPES[code_dtype]
-    codes, _ = encode_images(model, images)
-    stored = codes.to(dtype).to(torch.float32)
-    logits = model.decode_logits(stored)
+    stored = encode_in_batches(model, images).mean.to(dtype).to(torch.float32)
+    logits = decode_logits_in_batches(model, stored)
     restored = torch.sigmoid(logits)
     height, width = model.config.image_shape
     return CodecReport(

@@ -1,4 +1,7 @@
-"""Configuration records that travel inside weights files, so a file alone can rebuild its model."""
+"""Records that travel inside weights files, so a file alone can rebuild its model and tell how it was made:
+the architecture and training configs, the data it saw, its per-epoch history and its final scores.
+
+They sit below every behaviour module: reading a weights file needs these records, not the training loop."""
 
 from __future__ import annotations
 
@@ -173,3 +176,45 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         return record_from_json(cls, data)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Enough to reload the exact images the model trained and was validated on."""
+
+    name: str
+    n_train: int
+    n_val: int
+    val_fraction: float
+    split_seed: int
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Means per image over one epoch (train) and on the held-out split at its end (val)."""
+
+    epoch: int
+    beta: float
+    train_reconstruction: float
+    train_kl: float
+    train_total: float
+    val_reconstruction: float
+    val_kl: float
+    val_total: float
+    seconds: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Means per image. An AE has no KL and no ELBO: those stay None rather than a misleading 0."""
+
+    reconstruction: float
+    kl: float | None
+    neg_elbo: float | None
+    n_images: int
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)

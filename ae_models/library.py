@@ -13,6 +13,7 @@ import torch
 from .datasets import NAMED_DATASETS
 from .files import sha256_of
 from .latent_maps import MAP_SUFFIX
+from .models import Autoencoder
 from .samples import SampleError, load_sample, sample_path
 from .serving import check_servable
 from .weights import TrainedModel, WeightsError, load_model
@@ -28,6 +29,11 @@ class LibraryModel:
     path: Path
     trained: TrainedModel
     sha256: str
+
+    @property
+    def network(self) -> Autoencoder:
+        """The PyTorch module itself (in eval mode, gradients off)."""
+        return self.trained.network
 
     @property
     def kind(self) -> str:
@@ -106,7 +112,7 @@ def load_library_model(
     path = Path(path)
     try:
         trained = load_model(path)
-        trained.model.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
+        trained.network.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
         real = _real_images(samples_dir, trained.dataset.name, trained.config.image_shape)
         check_servable(str(path), trained, datasets, real)
         digest = sha256_of(path)
@@ -146,3 +152,33 @@ def beta_sweeps(models: list[LibraryModel]) -> dict[str, list[LibraryModel]]:
             label = f"{first.dataset}, latent {first.latent_dim}, {len(first.trained.history)} epochs"
             sweeps[label] = sorted(group, key=lambda m: m.beta)
     return sweeps
+
+
+def model_choices(models: list[LibraryModel], dataset: str, latent_dim: int, kind: str) -> list[LibraryModel]:
+    """The models a page may show as "the" AE (or VAE) of a dataset and latent size, the default first.
+
+    Denoisers are never offered: they answer another question. Members of a beta sweep come after every plain
+    model (they are smaller, shorter-trained variants made for the rate-distortion plot), then beta = 1 first and
+    names break ties. So a sweep member is the default only in a group that holds nothing else, such as an upload.
+    """
+    in_sweep = {m.path for sweep in beta_sweeps(models).values() for m in sweep}
+    candidates = [
+        m for m in models
+        if m.kind == kind and m.dataset == dataset and m.latent_dim == latent_dim and not m.is_denoiser
+    ]  # fmt: skip
+    return sorted(candidates, key=lambda m: (m.path in in_sweep, m.beta != 1, m.name))
+
+
+def default_pair(
+    models: list[LibraryModel], dataset: str, latent_dim: int
+) -> tuple[LibraryModel | None, LibraryModel | None]:
+    """The AE and the VAE every page compares for a dataset and latent size (None where a kind is missing)."""
+    ae, vae = (next(iter(model_choices(models, dataset, latent_dim, kind)), None) for kind in ("ae", "vae"))
+    return ae, vae
+
+
+def default_models(models: list[LibraryModel], dataset: str) -> list[LibraryModel]:
+    """The default AE and VAE of every latent size of a dataset, AEs first, smallest latent first."""
+    sizes = sorted({m.latent_dim for m in models if m.dataset == dataset})
+    defaults = [model for size in sizes for model in default_pair(models, dataset, size) if model is not None]
+    return sorted(defaults, key=lambda m: (m.kind, m.latent_dim))

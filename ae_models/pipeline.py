@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .config import ModelConfig, TrainConfig
+from .config import DatasetInfo, ModelConfig, TrainConfig
 from .datasets import load_split
 from .distributed import SINGLE, Worker
 from .evaluation import evaluate
@@ -18,7 +18,7 @@ from .models import build_model
 from .samples import draw_sample, load_sample, sample_path, save_sample
 from .serving import check_servable
 from .training import EpochCallback, train
-from .weights import DatasetInfo, TrainedModel, encode_model, load_model, save_model
+from .weights import TrainedModel, encode_model, load_model, save_model
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def write_map(weights_path: Path, force: bool = False) -> Path:
         with contextlib.suppress(FileExistsError):  # a parallel train-all worker saved the same seeded draw first
             save_sample(sample, samples_file)
     out = map_path_for(weights_path)
-    save_map(build_map(trained.model, sample, sha256_of(weights_path)), out, force=force)
+    save_map(build_map(trained.network, sample, sha256_of(weights_path)), out, force=force)
     return out
 
 

@@ -55,7 +55,7 @@ def check_dataset(path: str, trained: TrainedModel, datasets: Collection[str] | 
 def check_finite_outputs(path: str, trained: TrainedModel, images: Tensor | None = None) -> None:
     """Encode, reconstruct and score synthetic images (plus a few of the dataset's own, when given) and decode prior
     draws and the corners of the decoded plane: every number the pages will compute from must be finite."""
-    model, config = trained.model, trained.config
+    model, config = trained.network, trained.config
     probe = synthetic_images(config.image_shape)
     if images is not None:
         probe = torch.cat([probe, images])

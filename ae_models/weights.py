@@ -17,11 +17,9 @@ from typing import Any
 import torch
 from safetensors.torch import save as safetensors_save
 
-from .config import ConfigError, ModelConfig, TrainConfig, record_from_json
-from .evaluation import Metrics
+from .config import ConfigError, DatasetInfo, EpochRecord, Metrics, ModelConfig, TrainConfig, record_from_json
 from .files import UnreadableFile, atomic_write_bytes, read_safetensors
 from .models import Autoencoder, build_model
-from .training import EpochRecord
 
 FORMAT_VERSION = "1"
 NAMESPACE = "ae_models."
@@ -44,22 +42,11 @@ class WeightsError(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    """Enough to reload the exact images the model trained and was validated on."""
-
-    name: str
-    n_train: int
-    n_val: int
-    val_fraction: float
-    split_seed: int
-
-
 @dataclass
 class TrainedModel:
     """A model with everything its file records about how it was made and how well it does."""
 
-    model: Autoencoder
+    network: Autoencoder
     training: TrainConfig
     dataset: DatasetInfo
     history: list[EpochRecord]
@@ -68,11 +55,11 @@ class TrainedModel:
 
     @property
     def config(self) -> ModelConfig:
-        return self.model.config
+        return self.network.config
 
     @property
     def n_parameters(self) -> int:
-        return sum(p.numel() for p in self.model.parameters())
+        return sum(p.numel() for p in self.network.parameters())
 
 
 def metadata_of(trained: TrainedModel) -> dict[str, str]:
@@ -98,7 +85,7 @@ def save_model(trained: TrainedModel, path: str | Path, force: bool = False) -> 
 
 def encode_model(trained: TrainedModel) -> bytes:
     """The bytes of a weights file: tensors plus the metadata that describes them."""
-    tensors = {name: t.detach().contiguous().clone() for name, t in trained.model.state_dict().items()}
+    tensors = {name: t.detach().contiguous().clone() for name, t in trained.network.state_dict().items()}
     return safetensors_save(tensors, metadata=metadata_of(trained))
 
 

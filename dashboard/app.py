@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit run
 
 from dashboard import replica, url_state
 from dashboard.chart_helpers import chart_helpers
+from dashboard.page_list import PAGES
 from dashboard.picker import sidebar_picker
 from dashboard.presentation import presentation_mode, presentation_toggle
 from dashboard.session import check_link_rows
@@ -19,24 +20,7 @@ from dashboard.settings import weights_dir
 from dashboard.view_controls import view_controls
 
 HERE = Path(__file__).resolve().parent
-VIEWS = HERE / "views"
 ICON = HERE / "assets" / "icon.png"  # served by the app itself: a material icon favicon is fetched from a font CDN
-PAGES = {
-    "Explore": [
-        ("overview.py", "Overview", "home", ""),
-        ("latent_map.py", "Latent map", "scatter_plot", "latent-map"),
-        ("interpolation.py", "Interpolation", "linear_scale", "interpolation"),
-        ("sampling.py", "Sampling", "casino", "sampling"),
-        ("training_curves.py", "Training curves", "show_chart", "training-curves"),
-    ],
-    "Uses": [
-        ("anomaly.py", "Anomaly detection", "troubleshoot", "anomaly"),
-        ("denoising.py", "Denoising", "auto_fix_high", "denoising"),
-        ("own_image.py", "Your own image", "draw", "own-image"),
-        ("compression.py", "Compression", "compress", "compression"),
-    ],
-}
-
 url_state.restore()
 replica.note_move()
 st.set_page_config(
@@ -49,10 +33,11 @@ with st.sidebar:
     chart_helpers()
 pages = {
     section: [
-        st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)
-        for file, title, icon, path in entries
+        st.Page(p.file, title=p.title, icon=f":material/{p.icon}:", url_path=p.url_path or None, default=not p.url_path)
+        for p in PAGES
+        if p.section == section
     ]
-    for section, entries in PAGES.items()
+    for section in dict.fromkeys(p.section for p in PAGES)
 }
 navigation = st.navigation(pages)
 presentation_toggle()

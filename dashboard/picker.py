@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ae_models.library import LibraryModel, safe_stem
+from ae_models.library import LibraryModel, model_choices, safe_stem
 from ae_models.weights import WeightsError
 
 from . import url_state
@@ -90,11 +90,6 @@ def _uploaded_models() -> list[LibraryModel]:
     return models
 
 
-def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
-    """Plain (not denoising) candidates of one kind, the beta = 1 model first."""
-    return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
-
-
 def _link_model_here(by_name: dict[str, LibraryModel], name: str) -> bool:
     """Whether a model named by the link is here; an upload that is not (its session ended: a reload, a server
     restart, a move to another replica) is named in a plain message, since only the visitor can bring it back."""
@@ -138,12 +133,17 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
             dataset, latent = st.selectbox(
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )
-            in_group = [m for m in models if m.dataset == dataset and m.latent_dim == latent]
             ae = _model_choice(
-                "Autoencoder", _preferred(in_group, "ae"), key=url_state.model_key("ae", (dataset, latent)), param="ae"
+                "Autoencoder",
+                model_choices(models, dataset, latent, "ae"),
+                key=url_state.model_key("ae", (dataset, latent)),
+                param="ae",
             )
             vae = _model_choice(
-                "VAE", _preferred(in_group, "vae"), key=url_state.model_key("vae", (dataset, latent)), param="vae"
+                "VAE",
+                model_choices(models, dataset, latent, "vae"),
+                key=url_state.model_key("vae", (dataset, latent)),
+                param="vae",
             )
             selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(

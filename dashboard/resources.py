@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -22,7 +23,7 @@ import torch
 from ae_models.compression import ClassicCodecs, classic_codecs
 from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
-from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
+from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.recognition import interpolation_endpoints
@@ -75,15 +76,14 @@ def map_job_seconds(sha256: str) -> float | None:
     return None if job is None else time.monotonic() - job[1]
 
 
+def _maps_cache() -> Path:
+    return cache_dir() / "maps"
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _ready_map(sha256: str, path: str) -> LatentMap | None:
     """A map already on disk beside the weights or in the cache, else None (never computes)."""
-    for candidate in (map_path_for(path), cache_dir() / "maps" / f"{sha256}.map.safetensors"):
-        try:
-            return load_map(candidate, sha256)
-        except MapError:
-            continue
-    return None
+    return find_map(path, sha256, _maps_cache())
 
 
 class MapUnavailable(RuntimeError):
@@ -104,7 +104,7 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
             raise MapUnavailable(str(err)) from None
         except SampleError:
             raise MapUnavailable("its evaluation sample cannot be read on this server") from None
-        job = executor.submit(ensure_map, model.path, model.trained.model, sample, cache_dir() / "maps")
+        job = executor.submit(ensure_map, model.path, model.network, sample, _maps_cache())
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
         return None
@@ -124,13 +124,13 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def decoded_plane(sha256: str, _model: LibraryModel, n: int, extent: float, centre: tuple[float, float]) -> np.ndarray:
     """The book's figure 2.7: the decoder's output over an n x n grid of the latent plane, as one picture."""
-    return tile(decode_codes(_model.trained.model, manifold_grid(n, extent, centre)), columns=n, pad=0)
+    return tile(decode_codes(_model.network, manifold_grid(n, extent, centre)), columns=n, pad=0)
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int, temperature: float) -> torch.Tensor:
     """count codes drawn from N(0, T^2 I) with this seed, decoded."""
-    return decode_codes(_model.trained.model, prior_codes(count, _model.latent_dim, seed, temperature))
+    return decode_codes(_model.network, prior_codes(count, _model.latent_dim, seed, temperature))
 
 
 Result = TypeVar("Result")
@@ -158,7 +158,7 @@ def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torc
     held-out images takes tens of ms per model, too much to repeat on every slider move. Meant for small results
     (scores, reports: the cache holds 512); callers must not mutate them."""
     name = f"{compute.__module__}.{compute.__qualname__}"
-    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.trained.model, *inputs))
+    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.network, *inputs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -166,7 +166,7 @@ def default_endpoints(
     shas: tuple[str, ...], _models: tuple[LibraryModel, ...], dataset: str, _sample
 ) -> tuple[int, int]:
     """Rows both models rebuild as their own class (see recognition.interpolation_endpoints), once per pair."""
-    return interpolation_endpoints([m.trained.model for m in _models], _sample)
+    return interpolation_endpoints([m.network for m in _models], _sample)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -2,7 +2,8 @@
 
 Same as `streamlit run dashboard/app.py`, except that torch, Plotly and the dashboard's own modules are imported
 in a background thread while the server starts and the browser loads the page, instead of inside the first
-visitor's script run.
+visitor's script run; and the HTML page tells the browser where the app's root is, so that a deep link such as
+/latent-map loads without 404s (dashboard/deep_links.py).
 """
 
 from __future__ import annotations
@@ -14,17 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dashboard.deep_links import DeepLinkBase
-
-PAGE_PATHS = (
-    "latent-map",
-    "interpolation",
-    "sampling",
-    "training-curves",
-    "anomaly",
-    "denoising",
-    "own-image",
-    "compression",
-)  # TEMP
+from dashboard.page_list import PAGES
 
 APP = Path(__file__).resolve().parent / "app.py"
 WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard.picker", "dashboard.figures")
@@ -45,7 +36,7 @@ def _with_deep_links(create_app: Callable) -> Callable:
 
     def create(runtime: object) -> object:
         app = create_app(runtime)
-        app.user_middleware.append(Middleware(DeepLinkBase, page_paths=PAGE_PATHS))
+        app.user_middleware.append(Middleware(DeepLinkBase, page_paths=[page.url_path for page in PAGES]))
         return app
 
     return create

@@ -379,7 +379,7 @@ def insane_metadata_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
 
 def _file_of(trained: TrainedModel, model: Autoencoder, dataset: str | None = None) -> bytes:
     info = trained.dataset if dataset is None else replace(trained.dataset, name=dataset)
-    return weights_bytes(replace(trained, model=model, dataset=info))
+    return weights_bytes(replace(trained, network=model, dataset=info))
 
 
 def mismatched_size_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]:
@@ -396,13 +396,13 @@ def mismatched_size_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]
 def overflowing_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]:
     """Classes 3 and 7: finite float32 weights whose forward pass overflows to inf/NaN (one matrix near float32's
     maximum, all one sign or alternating)."""
-    for name, tensor in trained.model.state_dict().items():
+    for name, tensor in trained.network.state_dict().items():
         if not name.endswith("weight"):
             continue
         alternating = (torch.arange(tensor.numel()) % 2 * 2 - 1).reshape(tensor.shape).to(tensor.dtype)
         for scale in (1e38, 3e38):
             for pattern_name, pattern in (("positive", torch.ones_like(tensor)), ("alternating", alternating)):
-                model = deepcopy(trained.model)
+                model = deepcopy(trained.network)
                 model.state_dict()[name].copy_(pattern * scale)
                 yield f"overflow-{name}-{scale:g}-{pattern_name}", _file_of(trained, model)
 

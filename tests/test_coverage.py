@@ -16,7 +16,7 @@ from .conftest import WEIGHTS_DIR
 
 
 def _shipped(name: str):
-    return load_library_model(WEIGHTS_DIR / f"{name}.safetensors").trained.model
+    return load_library_model(WEIGHTS_DIR / f"{name}.safetensors").network
 
 
 def test_outside_codes_is_scale_free_and_sees_far_points() -> None:

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ae_models.library import beta_sweeps, load_folder
+from ae_models.library import beta_sweeps, default_models, load_folder
+from ae_models.pipeline import train_spec
+from ae_models.weights import save_model
 from dashboard.figures import PRIOR_NAME
+from dashboard.page_list import PAGES, Page
 
-from .conftest import REPO_ROOT, WEIGHTS_DIR
+from .conftest import REPO_ROOT, WEIGHTS_DIR, tiny_spec
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-PAGES = [
-    "views/overview.py",
-    "views/latent_map.py",
-    "views/interpolation.py",
-    "views/sampling.py",
-    "views/training_curves.py",
-]
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
 
 
@@ -56,9 +53,9 @@ def test_shipped_groups_cover_both_datasets_and_latent_sizes() -> None:
 
 
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: f"{g[0]}-z{g[1]}")
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_for_every_model_group(page: str, group: tuple[str, int]) -> None:
-    app = open_page(page, group)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_page_runs_for_every_model_group(page: Page, group: tuple[str, int]) -> None:
+    app = open_page(page.app_path, group)
     assert_clean(app)
     assert app.title, "every page has a title"
 
@@ -152,6 +149,28 @@ def test_training_curves_follow_the_chosen_models() -> None:
     drawn = [c for c in charts(app) if "β sweep" in c["layout"]["title"]["text"]]
     assert len(drawn) == len(sweeps) >= 1
     assert [len(c["data"][0]["text"]) for c in drawn] == [len(group) for group in sweeps.values()]
+
+
+def test_pages_compare_the_default_pair_not_a_sweep_member() -> None:
+    app = open_page("views/compression.py", ("mnist-5k", 16))
+    assert_clean(app)
+    assert app.sidebar.selectbox(key="vae-mnist-5k-16").value == "mnist_vae_z16"
+    assert app.sidebar.selectbox(key="ae-mnist-5k-16").value == "mnist_ae_z16"
+    expected = [m.name for m in default_models(load_folder(WEIGHTS_DIR)[0], "mnist-5k")]
+    assert list(app.dataframe[0].value["model"]) == expected
+
+
+def test_a_model_trained_on_another_split_is_scored_on_its_own_held_out_images(tmp_path: Path, monkeypatch) -> None:
+    spec = tiny_spec("ae", epochs=1)
+    spec = replace(spec, training=replace(spec.training, val_fraction=0.2, split_seed=7))
+    weights = tmp_path / "weights"
+    save_model(train_spec(spec), weights / "digits_ae.safetensors")
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    app = open_page("views/anomaly.py")
+    assert_clean(app)
+    held_out = next(m for m in app.metric if m.label == "Normal (held-out) images")
+    assert int(held_out.value) == 359  # 20% of the 1,797 digits, all of them in the sample; the default split has 180
 
 
 def test_corrupt_upload_shows_a_message_and_the_app_keeps_working(tmp_path: Path) -> None:
@@ -303,7 +322,7 @@ def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group(
         assert_clean(app)
         rows = [app.session_state[f"endpoint_{e}"] for e in "AB"]
         sample = load_sample(sample_path(WEIGHTS_DIR, group[0]))
-        networks = [m.trained.model for m in load_folder(WEIGHTS_DIR)[0] if m.name in (
+        networks = [m.network for m in load_folder(WEIGHTS_DIR)[0] if m.name in (
             f"{prefix}_ae_z{group[1]}", f"{prefix}_vae_z{group[1]}")]  # fmt: skip
         assert len(networks) == 2 and rebuilt_as_own_class(networks, sample, rows).all()
         names = sample.images.class_names

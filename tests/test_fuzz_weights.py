@@ -36,7 +36,7 @@ def _assert_refused_or_usable(path: Path, data: bytes) -> str:
         assert str(path) in str(err) and err.reason
         return "refused"
     images = torch.rand(4, *trained.config.image_shape)
-    assert torch.isfinite(trained.model.reconstruct(images)).all()
+    assert torch.isfinite(trained.network.reconstruct(images)).all()
     return "loaded"
 
 

@@ -75,7 +75,7 @@ def test_spherical_between_opposite_codes_turns_through_a_perpendicular() -> Non
 @pytest.mark.parametrize("name", ["mnist_ae_z2", "mnist_vae_z2"])
 def test_spherical_paths_between_shipped_class_examples_stay_inside_the_codes(name: str) -> None:
     """The regression the issue found: MNIST latent 2, class 0 to 7, reached norm ~20 with codes up to 5.7."""
-    model = load_library_model(WEIGHTS_DIR / f"{name}.safetensors").trained.model
+    model = load_library_model(WEIGHTS_DIR / f"{name}.safetensors").network
     sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
     codes = model.encode(sample.images.images[sample.example_rows()]).mean
     for i, j in itertools.combinations(range(len(codes)), 2):

@@ -2,23 +2,27 @@
 nothing fetched from outside, no 404s and no lost WebGL contexts.
 
 Screenshots of every page in presentation mode (1920x1080) and at phone size (390x844) go to the git-ignored
-artifacts/screenshots/ folder, beside the 1440x900 ones that test_browser.py takes.
+artifacts/screenshots/ folder, beside the 1440x900 ones that test_browser.py takes (`make screenshots` writes
+them to docs/screenshots/ on purpose).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
+
+from dashboard.page_list import PAGES
 
 from .browser_support import REPO_ROOT, dashboard_server, launch_chromium, wait_until_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
-PAGES = ("", "latent-map", "interpolation", "sampling", "training-curves", "anomaly", "denoising", "own-image",
-         "compression")  # fmt: skip
+SCREENSHOTS = Path(os.environ.get("AE_SCREENSHOTS_DIR", REPO_ROOT / "artifacts" / "screenshots"))
+PATHS = [page.url_path for page in PAGES]
 CHARTED = {"latent-map", "interpolation", "sampling", "training-curves", "anomaly", "compression"}
 EXCEPTION = "[data-testid='stException']"
 PROJECTOR = {"width": 1920, "height": 1080}
@@ -208,7 +212,7 @@ def test_reset_returns_to_the_start_and_keeps_presentation_mode(new_page, server
     assert query(page.url).get("present") == "1" and "seed" not in query(page.url)
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "overview")
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "overview")
 def test_presentation_mode_reads_from_the_back_of_the_room(new_page, server: str, path: str) -> None:
     page = new_page(viewport=PROJECTOR)
     open_page(page, f"{server}/{path}?present=1", chart=path in CHARTED)
@@ -222,7 +226,7 @@ def test_presentation_mode_reads_from_the_back_of_the_room(new_page, server: str
     assert bottom is None or bottom <= PROJECTOR["height"], f"the main picture ends at {bottom}px"
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "overview")
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "overview")
 def test_every_page_fits_a_phone(new_page, server: str, path: str) -> None:
     page = new_page(**PHONE)
     open_page(page, f"{server}/{path}", chart=path in CHARTED)
@@ -258,7 +262,7 @@ def test_nothing_is_fetched_from_outside_and_deep_links_have_no_404(new_page, se
     page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url))
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    for path in PAGES:
+    for path in PATHS:
         open_page(page, f"{server}/{path}", chart=path in CHARTED)
     assert (outside, failed, errors) == ([], [], [])
 

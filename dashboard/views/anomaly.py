@@ -8,6 +8,7 @@ import torch
 from ae_models.anomaly import (
     OUTLIER_KINDS,
     confusion_at,
+    contrast_dataset,
     latent_distance_scores,
     outlier_images,
     reconstruction_scores,
@@ -22,7 +23,6 @@ from dashboard.resources import evaluation_sample, per_model
 from dashboard.session import maps_for, require_sample, require_selection
 
 EXTREMES = 6  # images shown at each end of each set's scores
-OTHER_DATASET = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
 
 selection = require_selection()
 sample = require_sample(selection)
@@ -36,7 +36,7 @@ st.markdown(
 
 held_out = sample.held_out
 normal = sample.images.images[held_out]
-other_name = OTHER_DATASET.get(selection.dataset)
+other_name = contrast_dataset(selection.dataset)
 controls = st.columns([3, 3, 2, 3])
 kinds = [k for k in OUTLIER_KINDS if k != "other dataset" or other_name]
 
@@ -63,16 +63,16 @@ if outlier_kind == "other dataset":
     other_images = evaluation_sample(selection.weights_dir, other_name).images.images[-len(normal) :]
 outliers = outlier_images(outlier_kind, normal, other_images, seed=0)
 
-views = {view.model.sha256: view for view in maps_for(selection.pair, selection)}
+map_view_by_digest = {map_view.model.sha256: map_view for map_view in maps_for(selection.pair, selection)}
 scores = {}
 for model in selection.pair:
     if score_kind == "reconstruction error":
         normal_scores = per_model(model, reconstruction_scores, normal)
         outlier_scores = per_model(model, reconstruction_scores, outliers)
     else:
-        if model.sha256 not in views:
+        if model.sha256 not in map_view_by_digest:
             st.stop()
-        training_codes = views[model.sha256].latent_map.codes[~held_out]
+        training_codes = map_view_by_digest[model.sha256].latent_map.codes[~held_out]
         normal_scores = per_model(model, latent_distance_scores, normal, training_codes)
         outlier_scores = per_model(model, latent_distance_scores, outliers, training_codes)
     scores[model.name] = (model, normal_scores, outlier_scores)

@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from ae_models.compression import CODE_DTYPES, codec_report
-from ae_models.library import beta_sweeps
+from ae_models.library import default_models
 from dashboard.exports import csv_bytes
 from dashboard.figures import compression_figure
 from dashboard.imaging import tile
@@ -15,7 +15,8 @@ from dashboard.resources import classic_baseline, per_model
 from dashboard.session import require_sample, require_selection
 
 selection = require_selection()
-sample = require_sample(selection)
+models = default_models(list(selection.models), selection.dataset)
+sample = require_sample(selection, models)
 
 st.title("Compression")
 st.markdown(
@@ -28,12 +29,6 @@ code_dtype = st.radio(
     "Store each code number as", list(CODE_DTYPES), horizontal=True, help="float16 halves the size", key="code_dtype"
 )
 
-sweep_members = {m.name for sweep in beta_sweeps(list(selection.models)).values() for m in sweep}
-models = sorted(
-    (m for m in selection.models if m.dataset == selection.dataset and not m.is_denoiser and m.beta == 1
-     and m.name not in sweep_members),
-    key=lambda m: (m.kind, m.latent_dim),
-)  # fmt: skip
 held_out = sample.images.images[sample.held_out]
 reports = [(model, per_model(model, codec_report, held_out, code_dtype)) for model in models]
 classic = [classic_baseline(selection.dataset, round(r.mean_psnr_db, 1), held_out) for _, r in reports]
@@ -70,7 +65,7 @@ examples = sample.images.images[sample.example_rows(per_class=1)]
 height, width = examples.shape[1:]
 st.image(tile(examples, columns=len(examples), upscale=2), caption=f"originals ({height * width} bytes each, raw)")
 for model, report in reports:
-    restored = model.trained.model.reconstruct(examples)
+    restored = model.network.reconstruct(examples)
     st.image(
         tile(restored, columns=len(examples), upscale=2),
         caption=f"{model.name}: {report.code_bytes} bytes per image ({report.ratio:.0f}x smaller than raw), "

@@ -35,7 +35,7 @@ denoisers = [m for m in selection.models if m.is_denoiser and m.dataset == selec
 models = [*selection.pair, *denoisers]
 rows = [("clean originals", clean), (f"damaged input ({kind}, strength {strength:g})", noisy)]
 rows += [
-    (f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''} · {m.name}", m.trained.model.reconstruct(noisy))
+    (f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''} · {m.name}", m.network.reconstruct(noisy))
     for m in models
 ]
 

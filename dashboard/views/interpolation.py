@@ -105,9 +105,9 @@ rows = [st.session_state["endpoint_A"], st.session_state["endpoint_B"]]
 endpoints = sample.images.images[rows]
 strips, paths = [], {}
 for model in selection.pair:
-    codes = model.trained.model.encode(endpoints).mean
+    codes = model.network.encode(endpoints).mean
     path = interpolate(codes[0], codes[1], steps, method)
-    strips.append((model, decode_codes(model.trained.model, path)))
+    strips.append((model, decode_codes(model.network, path)))
     paths[model.sha256] = path
 
 st.subheader(f"{method.capitalize()} interpolation, {steps} steps")
@@ -157,15 +157,15 @@ def _endpoint_from_map(key: str) -> None:
 
 
 st.subheader("The path on the latent map")
-views = maps_for(selection.pair, selection)
-for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
-    placed = place_on_map(paths[view.model.sha256], view.latent_map.codes, view.latent_map.coords).numpy()
+map_views = maps_for(selection.pair, selection)
+for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
+    placed = place_on_map(paths[map_view.model.sha256], map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     figure = latent_scatter(
-        view.coords, labels, class_names, title=f"{view.model.kind.upper()} · {view.model.name}",
-        axis_names=view.axis_names, equal_axes=view.is_plane, selected=rows, path=placed, height=460,
+        map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
+        axis_names=map_view.axis_names, equal_axes=map_view.is_plane, selected=rows, path=placed, height=460,
     )  # fmt: skip
-    key = f"interp-map-{view.model.sha256[:12]}"
+    key = f"interp-map-{map_view.model.sha256[:12]}"
     with column:
         show_figure(figure, key, on_select=lambda key=key: _endpoint_from_map(key), selection_mode="points")
-if views and not views[0].is_plane:
+if map_views and not map_views[0].is_plane:
     st.caption("For latent sizes above 2 the path is placed on the UMAP map from its nearest sample codes.")

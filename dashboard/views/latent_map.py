@@ -26,10 +26,10 @@ labels = sample.images.labels.numpy()
 class_names = sample.images.class_names
 
 st.title("Latent map")
-views = maps_for(selection.pair, selection)
-if not views:
+map_views = maps_for(selection.pair, selection)
+if not map_views:
     st.stop()
-is_plane = all(v.is_plane for v in views)
+is_plane = all(v.is_plane for v in map_views)
 st.caption(
     f"Each dot is one of {len(sample.images):,} {selection.dataset} images placed by its code "
     + (
@@ -50,7 +50,7 @@ show_sigma = options[1].toggle("VAE σ ellipses", value=False, disabled=not is_p
 probe = None
 if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key="probe_on") and is_plane:
     sliders = st.columns(2)
-    windows = [codes_window(v.latent_map.codes) for v in views]  # reach every model's codes, not just the prior's
+    windows = [codes_window(v.latent_map.codes) for v in map_views]  # reach every model's codes, not just the prior's
     reach = max(4.0, *(max(abs(w.centre[0]), abs(w.centre[1])) + w.extent for w in windows))
     reach = float(np.ceil(reach))
     z1 = sliders[0].slider("z₁", -reach, reach, 0.0, 0.05, key="probe_z1")
@@ -64,22 +64,23 @@ def _select(key: str) -> None:
         st.session_state[SELECTED_ROW_KEY] = rows[-1]
 
 
-def _draw_map(view: MapView, chosen: list[int]) -> None:
+def _draw_map(map_view: MapView, chosen: list[int]) -> None:
     ellipses = None
-    if show_sigma and view.latent_map.logvar is not None:
-        subset = torch.arange(0, len(view.latent_map.codes), max(1, len(view.latent_map.codes) // N_ELLIPSES))
-        sigmas = torch.exp(0.5 * view.latent_map.logvar[subset])
-        outlines = sigma_ellipses(view.latent_map.codes[subset], sigmas)
+    all_sigmas = map_view.latent_map.encoding.sigma
+    if show_sigma and all_sigmas is not None:
+        subset = torch.arange(0, len(map_view.latent_map.codes), max(1, len(map_view.latent_map.codes) // N_ELLIPSES))
+        sigmas = all_sigmas[subset]
+        outlines = sigma_ellipses(map_view.latent_map.codes[subset], sigmas)
         gaps = torch.full((len(subset), 1, 2), float("nan"))
         ellipses = torch.cat([outlines, gaps], dim=1).reshape(-1, 2).numpy()
-        small = sigma_note(float(sigmas.median()), marker_span(view.coords))
+        small = sigma_note(float(sigmas.median()), marker_span(map_view.coords))
     figure = latent_scatter(
-        view.coords, labels, class_names, title=f"{view.model.kind.upper()} · {view.model.name}",
-        axis_names=view.axis_names, selected=chosen, prior_rings=show_prior, ellipses=ellipses,
-        equal_axes=view.is_plane, highlight=highlight or None,
+        map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
+        axis_names=map_view.axis_names, selected=chosen, prior_rings=show_prior, ellipses=ellipses,
+        equal_axes=map_view.is_plane, highlight=highlight or None,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
-    key = f"map-{view.model.sha256[:12]}"
+    key = f"map-{map_view.model.sha256[:12]}"
     show_figure(figure, key, on_select=lambda: _select(key), selection_mode="points")
     if ellipses is not None and small:
         st.caption(small)
@@ -91,15 +92,16 @@ def _selection_panel(row: int | None) -> None:
         st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
         return
     image = sample.images.images[row : row + 1]
-    cells = st.columns(1 + len(views))
+    cells = st.columns(1 + len(map_views))
     cells[0].image(upscale(image[0], 4), caption=f"original, row {row} ({class_names[labels[row]]})")
-    for cell, view in zip(cells[1:], views, strict=True):
-        cell.image(upscale(view.model.trained.model.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
-    for view in views:
-        neighbours, distances = nearest_neighbours(view.latent_map.codes, view.latent_map.codes[row], N_NEIGHBOURS, row)
+    for cell, map_view in zip(cells[1:], map_views, strict=True):
+        cell.image(upscale(map_view.model.network.reconstruct(image)[0], 4), caption=f"{map_view.model.kind.upper()}")
+    for map_view in map_views:
+        codes = map_view.latent_map.codes
+        neighbours, distances = nearest_neighbours(codes, codes[row], N_NEIGHBOURS, row)
         st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
         st.caption(
-            f"{N_NEIGHBOURS} nearest codes in the {view.model.kind.upper()}'s {selection.latent_dim}-D space "
+            f"{N_NEIGHBOURS} nearest codes in the {map_view.model.kind.upper()}'s {selection.latent_dim}-D space "
             f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
             + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
         )
@@ -111,32 +113,32 @@ def maps_and_panel() -> None:
     row = st.session_state.get(SELECTED_ROW_KEY)
     if row is not None and row >= len(sample.images):
         row = None
-    *map_columns, panel = st.columns([3] * len(views) + [2])
+    *map_columns, panel = st.columns([3] * len(map_views) + [2])
     with panel:  # first: the panel's images reach the browser before it redraws the two maps
         _selection_panel(row)
-    for column, view in zip(map_columns, views, strict=True):
+    for column, map_view in zip(map_columns, map_views, strict=True):
         with column:
-            _draw_map(view, [row] if row is not None else [])
+            _draw_map(map_view, [row] if row is not None else [])
 
 
 maps_and_panel()
-summaries = {v.model.kind.upper(): code_summary(v.model.sha256, v.latent_map, sample.images.labels) for v in views}
+summaries = {v.model.kind.upper(): code_summary(v.model.sha256, v.latent_map, sample.images.labels) for v in map_views}
 notice(map_note(summaries, is_plane, selection.latent_dim))
 
-downloads = st.columns(len(views) + 2)
-for column, view in zip(downloads, views, strict=False):
+downloads = st.columns(len(map_views) + 2)
+for column, map_view in zip(downloads, map_views, strict=False):
     column.download_button(
-        f"Map data: {view.model.name} (CSV)",
-        partial(map_table_csv, view.latent_map, sample),  # built only when clicked, not on every rerun
-        safe_filename(f"{view.model.name}-map.csv"), "text/csv", key=f"csv-{view.model.sha256[:12]}",
+        f"Map data: {map_view.model.name} (CSV)",
+        partial(map_table_csv, map_view.latent_map, sample),  # built only when clicked, not on every rerun
+        safe_filename(f"{map_view.model.name}-map.csv"), "text/csv", key=f"csv-{map_view.model.sha256[:12]}",
         help="per image: row, class, held-out, map position, code",
     )  # fmt: skip
 
 if probe is not None:
     st.subheader(f"Decoded at z = ({probe[0, 0]:.2f}, {probe[0, 1]:.2f})")
-    cells = st.columns(len(views) + 2)
-    for cell, view in zip(cells, views, strict=False):
-        cell.image(upscale(decode_codes(view.model.trained.model, probe)[0], 5), caption=view.model.kind.upper())
+    cells = st.columns(len(map_views) + 2)
+    for cell, map_view in zip(cells, map_views, strict=False):
+        cell.image(upscale(decode_codes(map_view.model.network, probe)[0], 5), caption=map_view.model.kind.upper())
 
 if is_plane:
     st.header("The decoded plane")
@@ -152,21 +154,23 @@ if is_plane:
         help="the prior's frame shows both models over the same small square around the origin",
     )  # fmt: skip
     outside = {}
-    for column, view in zip(st.columns(len(views)), views, strict=True):
-        window = codes_window(view.latent_map.codes) if frame == "each model's codes" else PlaneWindow((0.0, 0.0), 3.0)
+    for column, map_view in zip(st.columns(len(map_views)), map_views, strict=True):
+        window = (
+            codes_window(map_view.latent_map.codes) if frame == "each model's codes" else PlaneWindow((0.0, 0.0), 3.0)
+        )
         centre, extent = window.centre, window.extent
-        picture = decoded_plane(view.model.sha256, view.model, n, extent, centre)
+        picture = decoded_plane(map_view.model.sha256, map_view.model, n, extent, centre)
         grid = manifold_grid(n, extent, centre)
-        region = trained_region(view.model.sha256, view.latent_map)
-        outside[view.model.kind.upper()] = float(region.outside(grid).float().mean())
+        region = trained_region(map_view.model.sha256, map_view.latent_map)
+        outside[map_view.model.kind.upper()] = float(region.outside(grid).float().mean())
         x_ticks = np.linspace(centre[0] - extent, centre[0] + extent, n)
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
         with column:
             show_figure(
                 image_grid(
-                    picture, x_ticks, y_ticks, f"{view.model.kind.upper()} · {view.model.name}",
+                    picture, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
                     prior_radius=float(np.sqrt(-2 * np.log(0.01))),
                 ),
-                f"grid-{view.model.sha256[:12]}",
+                f"grid-{map_view.model.sha256[:12]}",
             )  # fmt: skip
     notice(plane_note(outside))

@@ -75,15 +75,15 @@ for note in notes:
     st.info(f"Note: {note}.")
 
 batch = image.unsqueeze(0)
-views = {v.model.sha256: v for v in maps_for(selection.pair, selection)}
+map_view_by_digest = {v.model.sha256: v for v in maps_for(selection.pair, selection)}
 cells = st.columns(1 + len(selection.pair))
 cells[0].image(upscale(image, 6), caption="prepared input (28x28)")
 held_out = sample.images.images[sample.held_out]
 for cell, model in zip(cells[1:], selection.pair, strict=True):
-    score = float(reconstruction_scores(model.trained.model, batch)[0])
+    score = float(reconstruction_scores(model.network, batch)[0])
     typical = per_model(model, reconstruction_scores, held_out)
     percentile = float((typical < score).float().mean() * 100)
-    cell.image(upscale(model.trained.model.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
+    cell.image(upscale(model.network.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
     cell.metric(
         "anomaly score", f"{score:.1f} nats", help="reconstruction error; higher than held-out images = unusual"
     )
@@ -92,19 +92,19 @@ for cell, model in zip(cells[1:], selection.pair, strict=True):
 st.subheader("Where it lands, and its nearest neighbours")
 votes = {}
 for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict=True):
-    view = views.get(model.sha256)
-    if view is None:
+    map_view = map_view_by_digest.get(model.sha256)
+    if map_view is None:
         continue
-    code = model.trained.model.encode(batch).mean
-    position = place_on_map(code, view.latent_map.codes, view.latent_map.coords).numpy()
+    code = model.network.encode(batch).mean
+    position = place_on_map(code, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     with column:
         figure = latent_scatter(
-            view.coords, sample.images.labels.numpy(), sample.images.class_names,
-            title=f"{model.kind.upper()} · {model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
+            map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
+            title=f"{model.kind.upper()} · {model.name}", axis_names=map_view.axis_names, equal_axes=map_view.is_plane,
             extra_points=("your image", position), height=440,
         )  # fmt: skip
         show_figure(figure, f"own-map-{model.sha256[:12]}")
-        neighbours, _ = nearest_neighbours(view.latent_map.codes, code[0], 8)
+        neighbours, _ = nearest_neighbours(map_view.latent_map.codes, code[0], 8)
         st.image(tile(sample.images.images[neighbours], columns=8, upscale=2))
         classes = sample.images.labels[neighbours]
         names = ", ".join(sample.images.class_names[i] for i in classes.tolist())
@@ -117,5 +117,5 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
         )
 if votes:
     notice(neighbours_note(votes))
-if any(not v.is_plane for v in views.values()):
+if any(not v.is_plane for v in map_view_by_digest.values()):
     st.caption("On UMAP maps the image is placed from its nearest sample codes (fast, no UMAP refit).")

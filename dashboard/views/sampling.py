@@ -52,21 +52,23 @@ for column, model in zip(columns, selection.pair, strict=True):
 
 st.header("Where the draws land")
 st.caption("The same codes (black crosses) over each model's map of real images.")
-views = maps_for(selection.pair, selection)
-outside = {view.model.kind.upper(): int(trained_region(view.model.sha256, view.latent_map).outside(codes).sum())
-           for view in views}  # fmt: skip
-for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
-    placed = place_on_map(codes, view.latent_map.codes, view.latent_map.coords).numpy()
+map_views = maps_for(selection.pair, selection)
+outside = {
+    map_view.model.kind.upper(): int(trained_region(map_view.model.sha256, map_view.latent_map).outside(codes).sum())
+    for map_view in map_views
+}
+for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
+    placed = place_on_map(codes, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     figure = latent_scatter(
-        view.coords, sample.images.labels.numpy(), sample.images.class_names,
-        title=f"{view.model.kind.upper()} · {view.model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
-        prior_rings=view.is_plane, extra_points=("prior draws", placed), height=460,
+        map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
+        title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
+        equal_axes=map_view.is_plane, prior_rings=map_view.is_plane, extra_points=("prior draws", placed), height=460,
     )  # fmt: skip
     with column:
-        show_figure(figure, f"sampling-map-{view.model.sha256[:12]}")
-if views:
+        show_figure(figure, f"sampling-map-{map_view.model.sha256[:12]}")
+if map_views:
     notice(prior_draws_note(outside, count))
-if views and not views[0].is_plane:
+if map_views and not map_views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "
         "so far-off draws look closer than they are; the count above is measured in the full code space."
@@ -78,11 +80,11 @@ if selection.ae is not None:
         "Give the AE what the VAE gets for free: a Gaussian fitted to the AE's **own** codes (mean and full "
         "covariance of the evaluation images' codes)."
     )
-    ae_map = next((v for v in views if v.model is selection.ae), None)
-    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.trained.model.encode(sample.images.images).mean
+    ae_map = next((v for v in map_views if v.model is selection.ae), None)
+    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.network.encode(sample.images.images).mean
     fitted = fitted_gaussian_codes(own_codes, count, int(seed), temperature)
     st.image(
-        tile(decode_codes(selection.ae.trained.model, fitted), columns=8, upscale=2),
+        tile(decode_codes(selection.ae.network, fitted), columns=8, upscale=2),
         caption=f"AE decoding {count} draws from a Gaussian fitted to its own codes "
         f"(seed {seed}, temperature {temperature:g})",
     )
