@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format train-all benchmark load-test
+.PHONY: run test lint format train-all benchmark load-test screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard.serve
@@ -26,6 +26,9 @@ train-all: $(VENV)/.installed system-packages
 
 benchmark: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/run_benchmarks.py
+
+screenshots: $(VENV)/.installed system-packages  # refresh the README's pictures (tests alone write to artifacts/)
+	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py
 
 load-test: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/load_test.py

@@ -8,27 +8,21 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .latent_maps import encode_images
 from .latent_ops import EXACT
 from .losses import reconstruction_error
-from .models import Autoencoder
+from .models import Autoencoder, decode_logits_in_batches, encode_in_batches
 
 
 @torch.no_grad()
-def reconstruction_scores(model: Autoencoder, images: Tensor, batch_size: int = 1000) -> Tensor:
+def reconstruction_scores(model: Autoencoder, images: Tensor) -> Tensor:
     """Per-image Bernoulli reconstruction error (nats) through the code mean: deterministic, higher = stranger."""
-    model.eval()
-    scores = []
-    for start in range(0, len(images), batch_size):
-        batch = images[start : start + batch_size]
-        scores.append(reconstruction_error(model.decode_logits(model.encode(batch).mean), batch))
-    return torch.cat(scores)
+    return reconstruction_error(decode_logits_in_batches(model, encode_in_batches(model, images).mean), images)
 
 
 @torch.no_grad()
 def latent_distance_scores(model: Autoencoder, images: Tensor, reference_codes: Tensor, k: int = 5) -> Tensor:
     """Mean distance from each image's code to its k nearest reference codes ("proximity in latent space")."""
-    codes, _ = encode_images(model, images)
+    codes = encode_in_batches(model, images).mean
     distances = torch.cdist(codes, reference_codes, compute_mode=EXACT)
     return torch.topk(distances, min(k, reference_codes.shape[0]), largest=False).values.mean(dim=1)
 
@@ -83,6 +77,13 @@ def confusion_at(threshold: float, normal_scores: Tensor, anomaly_scores: Tensor
 
 
 OUTLIER_KINDS = ("other dataset", "pure noise", "rotated")
+# images of the same size and a different subject: each dataset's natural "other dataset" outliers
+CONTRAST_DATASETS = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
+
+
+def contrast_dataset(dataset: str) -> str | None:
+    """The dataset whose images serve as "other dataset" anomalies for models of this one, if there is one."""
+    return CONTRAST_DATASETS.get(dataset)
 
 
 def outlier_images(kind: str, normal: Tensor, other_dataset: Tensor | None, seed: int = 0) -> Tensor:

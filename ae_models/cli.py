@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -98,9 +99,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 0
     if worker.distributed:
         print(f"trained data-parallel on {worker.world_size} processes")
-    print(f"wrote {args.out}")
-    for label, text in summary_lines(trained):
-        print(f"  {label:<11}{text}")
+    _print_summary(f"wrote {args.out}", summary_lines(trained))
     return 0
 
 
@@ -111,26 +110,46 @@ def cmd_train_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def printable(text: object) -> str:
+    """Text safe for a terminal: control and other non-printable characters as Python escapes (\\x1b, \\t), so
+    strings from a file can never clear the screen, fake colours or retitle the window."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def _print_summary(heading: object, lines: list[tuple[str, str]]) -> None:
+    print(printable(heading))
+    for label, text in lines:
+        print(f"  {label:<11}{printable(text)}")
+
+
+def strict_scores(metrics: dict[str, float | int | None]) -> dict[str, object]:
+    """Scores as strict JSON: a NaN or infinite score becomes null, with the reason under "not_finite"."""
+    scores: dict[str, object] = dict(metrics)
+    reasons = {
+        key: "the model's outputs overflow to NaN or infinity on these images"
+        for key, value in metrics.items()
+        if isinstance(value, float) and not math.isfinite(value)
+    }
+    if reasons:
+        scores.update(dict.fromkeys(reasons), not_finite=reasons)
+    return scores
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     trained = load_model(args.weights)
     info = trained.dataset
     data = load_split(args.dataset or info.name, args.split, info.val_fraction, info.split_seed)
     if data.image_shape != trained.config.image_shape:
         raise DatasetError(f"{data.name} images are {data.image_shape}, the model expects {trained.config.image_shape}")
-    metrics = evaluate(trained.model, data.images, trained.training.reconstruction_loss)
-    print(
-        json.dumps(
-            {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}, indent=2
-        )
-    )
+    metrics = evaluate(trained.network, data.images, trained.training.reconstruction_loss)
+    report = {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}
+    print(json.dumps(strict_scores(report), indent=2, allow_nan=False))
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     trained = load_model(args.weights)
-    print(args.weights)
-    for label, text in [*summary_lines(trained), ("sha256", sha256_of(args.weights))]:
-        print(f"  {label:<11}{text}")
+    _print_summary(args.weights, [*summary_lines(trained), ("sha256", sha256_of(args.weights))])
     return 0
 
 
@@ -177,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except USER_ERRORS as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {printable(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; no partial files were left behind", file=sys.stderr)

@@ -1,7 +1,11 @@
-"""Configuration records that travel inside weights files, so a file alone can rebuild its model."""
+"""Records that travel inside weights files, so a file alone can rebuild its model and tell how it was made:
+the architecture and training configs, the data it saw, its per-epoch history and its final scores.
+
+They sit below every behaviour module: reading a weights file needs these records, not the training loop."""
 
 from __future__ import annotations
 
+import math
 import reprlib
 import types
 from dataclasses import asdict, dataclass, fields
@@ -22,6 +26,9 @@ MAX_IMAGE_SIDE = 512
 MAX_LATENT_DIM = 1024
 MAX_LAYERS = 8
 MAX_WIDTH = 16384
+MAX_EPOCHS = 1_000_000
+MAX_BATCH = 2**20
+MAX_SEED = 2**63 - 1
 
 
 class ConfigError(ValueError):
@@ -144,16 +151,18 @@ class TrainConfig:
     split_seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ConfigError("epochs and batch_size must be at least 1")
-        if not self.learning_rate > 0:
-            raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
+        if not 1 <= self.epochs <= MAX_EPOCHS or not 1 <= self.batch_size <= MAX_BATCH:
+            raise ConfigError(f"epochs must lie in [1, {MAX_EPOCHS}] and batch_size in [1, {MAX_BATCH}]")
+        if not 0 < self.learning_rate < math.inf:
+            raise ConfigError(f"learning_rate must be positive and finite, got {self.learning_rate}")
         if self.lr_schedule not in ("constant", "one-cycle"):
             raise ConfigError(f"lr_schedule must be 'constant' or 'one-cycle', got {self.lr_schedule!r}")
-        if not self.beta >= 0:
-            raise ConfigError(f"beta must be non-negative, got {self.beta}")
-        if self.kl_warmup_epochs < 0:
-            raise ConfigError("kl_warmup_epochs must be non-negative")
+        if not 0 <= self.beta < math.inf:
+            raise ConfigError(f"beta must be non-negative and finite, got {self.beta}")
+        if not 0 <= self.kl_warmup_epochs <= MAX_EPOCHS:
+            raise ConfigError(f"kl_warmup_epochs must lie in [0, {MAX_EPOCHS}]")
+        if not 0 <= self.seed <= MAX_SEED or not 0 <= self.split_seed <= MAX_SEED:
+            raise ConfigError(f"seed and split_seed must lie in [0, 2**63 - 1], got {self.seed} and {self.split_seed}")
         if self.reconstruction_loss not in RECONSTRUCTION_LOSSES:
             raise ConfigError(f"reconstruction_loss must be one of {RECONSTRUCTION_LOSSES}")
         if not 0 <= self.augment <= 1 or not 0 <= self.input_noise <= 1:
@@ -167,3 +176,45 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         return record_from_json(cls, data)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Enough to reload the exact images the model trained and was validated on."""
+
+    name: str
+    n_train: int
+    n_val: int
+    val_fraction: float
+    split_seed: int
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Means per image over one epoch (train) and on the held-out split at its end (val)."""
+
+    epoch: int
+    beta: float
+    train_reconstruction: float
+    train_kl: float
+    train_total: float
+    val_reconstruction: float
+    val_kl: float
+    val_total: float
+    seconds: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Means per image. An AE has no KL and no ELBO: those stay None rather than a misleading 0."""
+
+    reconstruction: float
+    kl: float | None
+    neg_elbo: float | None
+    n_images: int
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return asdict(self)

@@ -28,6 +28,7 @@ FASHION_CLASSES = (
 )
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
 NAMED_DATASETS = ("mnist", "mnist-5k", "fashion-mnist", "digits")
+NAMED_IMAGE_SHAPES = {"mnist": (28, 28), "mnist-5k": (28, 28), "fashion-mnist": (28, 28), "digits": (8, 8)}
 SPLITS = ("train", "val", "test", "all")
 
 
@@ -139,6 +140,11 @@ def load_source(name: str) -> DatasetSource:
     if Path(name).is_dir():
         return load_idx_directory(name)
     raise DatasetError(f"unknown dataset {name!r}: use one of {', '.join(NAMED_DATASETS)} or a directory of IDX files")
+
+
+def image_shape_of(name: str) -> tuple[int, int]:
+    """The image size of a dataset: known for the named ones, read from the files for an IDX folder."""
+    return NAMED_IMAGE_SHAPES[name] if name in NAMED_IMAGE_SHAPES else load_source(name).pool.image_shape
 
 
 def split_indices(n: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

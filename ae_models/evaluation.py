@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 from torch import Tensor
 
+from .config import Metrics
 from .losses import kl_to_standard_normal, reconstruction_error
-from .models import Autoencoder
+from .models import BATCH_SIZE, Autoencoder, decode_logits_in_batches, encode_in_batches
 
 EVAL_SEED = 1234  # fixed noise, so re-scoring a model gives the number recorded in its file
 
 
-@dataclass(frozen=True)
-class Metrics:
-    """Means per image. An AE has no KL and no ELBO: those stay None rather than a misleading 0."""
-
-    reconstruction: float
-    kl: float | None
-    neg_elbo: float | None
-    n_images: int
-
-    def to_dict(self) -> dict[str, float | int | None]:
-        return asdict(self)
-
-
 @torch.no_grad()
 def per_image_losses(
-    model: Autoencoder, images: Tensor, loss: str = "bce", seed: int = EVAL_SEED, batch_size: int = 1000
+    model: Autoencoder, images: Tensor, loss: str = "bce", seed: int = EVAL_SEED, batch_size: int = BATCH_SIZE
 ) -> tuple[Tensor, Tensor]:
     """Reconstruction and KL for each image, with the VAE's z sampled (one seeded draw), as in the ELBO."""
-    model.eval()
-    generator = torch.Generator().manual_seed(seed)
-    recon, kl = [], []
-    for start in range(0, len(images), batch_size):
-        batch = images[start : start + batch_size]
-        logits, encoding = model(batch, generator)
-        recon.append(reconstruction_error(logits, batch, loss))
-        kl.append(kl_to_standard_normal(encoding))
-    return torch.cat(recon), torch.cat(kl)
+    encoding = encode_in_batches(model, images, batch_size)
+    codes = model.sample_latent(encoding, torch.Generator().manual_seed(seed))
+    logits = decode_logits_in_batches(model, codes, batch_size)
+    return reconstruction_error(logits, images, loss), kl_to_standard_normal(encoding)
 
 
 def evaluate(model: Autoencoder, images: Tensor, loss: str = "bce", seed: int = EVAL_SEED) -> Metrics:

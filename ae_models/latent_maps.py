@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from .files import UnreadableFile, read_tagged, sha256_of, write_tagged
-from .models import Autoencoder
+from .models import Autoencoder, Encoding, encode_in_batches
 from .samples import EvaluationSample
 
 MAP_FORMAT = "ae_models.latent_map/1"
@@ -37,20 +37,10 @@ class LatentMap:
     weights_sha256: str
     dataset: str
 
-
-@torch.no_grad()
-def encode_images(
-    model: Autoencoder, images: torch.Tensor, batch_size: int = 1000
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Code means (and log-variances for a VAE), batch by batch to bound memory."""
-    model.eval()
-    means, logvars = [], []
-    for start in range(0, len(images), batch_size):
-        encoding = model.encode(images[start : start + batch_size])
-        means.append(encoding.mean)
-        if encoding.logvar is not None:
-            logvars.append(encoding.logvar)
-    return torch.cat(means), torch.cat(logvars) if logvars else None
+    @property
+    def encoding(self) -> Encoding:
+        """The codes as the encoder gave them, so callers read sigma from Encoding rather than redo the exp."""
+        return Encoding(self.codes, self.logvar)
 
 
 def project_to_plane(codes: torch.Tensor) -> tuple[torch.Tensor, str]:
@@ -69,9 +59,9 @@ def map_path_for(weights_path: str | Path) -> Path:
 
 
 def build_map(model: Autoencoder, sample: EvaluationSample, weights_sha256: str) -> LatentMap:
-    codes, logvar = encode_images(model, sample.images.images)
-    coords, method = project_to_plane(codes)
-    return LatentMap(coords, codes, logvar, method, weights_sha256, sample.dataset)
+    encoding = encode_in_batches(model, sample.images.images)
+    coords, method = project_to_plane(encoding.mean)
+    return LatentMap(coords, encoding.mean, encoding.logvar, method, weights_sha256, sample.dataset)
 
 
 def save_map(latent_map: LatentMap, path: str | Path, force: bool = False) -> None:
@@ -110,6 +100,21 @@ def load_map(path: str | Path, expected_sha256: str | None = None) -> LatentMap:
     return latent_map
 
 
+def map_locations(weights_path: str | Path, weights_sha256: str, cache_dir: str | Path) -> list[Path]:
+    """Where a model's map may live, in the order to look: beside its weights, then in the cache by its digest."""
+    return [map_path_for(weights_path), Path(cache_dir) / f"{weights_sha256}{MAP_SUFFIX}"]
+
+
+def find_map(weights_path: str | Path, weights_sha256: str, cache_dir: str | Path) -> LatentMap | None:
+    """A valid map for these weights already on disk, else None; never computes one."""
+    for candidate in map_locations(weights_path, weights_sha256, cache_dir):
+        try:
+            return load_map(candidate, weights_sha256)
+        except MapError:
+            continue
+    return None
+
+
 def ensure_map(
     weights_path: str | Path,
     model: Autoencoder,
@@ -122,14 +127,11 @@ def ensure_map(
     Only the cache file (named by the SHA-256) is ever written, so nothing beside the weights is touched.
     """
     digest = sha256_of(weights_path)
-    candidates = [map_path_for(weights_path), Path(cache_dir) / f"{digest}{MAP_SUFFIX}"]
-    for candidate in candidates:
-        try:
-            return load_map(candidate, digest)
-        except MapError:
-            continue
+    ready = find_map(weights_path, digest, cache_dir)
+    if ready is not None:
+        return ready
     if on_status is not None:
         on_status("computing the 2-D map of the evaluation sample (UMAP for latent sizes above 2)")
     latent_map = build_map(model, sample, digest)
-    save_map(latent_map, candidates[-1], force=True)
+    save_map(latent_map, map_locations(weights_path, digest, cache_dir)[-1], force=True)
     return latent_map

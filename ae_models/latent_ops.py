@@ -24,21 +24,54 @@ def decode_codes(model: Autoencoder, codes: Tensor) -> Tensor:
 def interpolate(start: Tensor, end: Tensor, steps: int, method: Interpolation = "linear") -> Tensor:
     """`steps` codes from start to end, both included.
 
-    Spherical interpolation keeps the norm near that of typical prior samples, which for high-dimensional
-    Gaussians sit on a shell; the straight line cuts through the low-density middle.
+    Linear walks the straight line, which cuts through the low-density middle between two codes. Spherical turns
+    the direction at constant angular speed (slerp, Shoemake 1985, as used for latent walks by White 2016,
+    "Sampling Generative Networks") and moves the length linearly from one code's norm to the other's, so every
+    point's norm lies between the endpoints' norms. Plain slerp on raw codes overshoots far outside the data when
+    the codes have different lengths or point in nearly opposite directions.
     """
     if steps < 2:
         raise ValueError("an interpolation needs at least 2 steps")
-    t = torch.linspace(0.0, 1.0, steps).unsqueeze(1)
+    t = torch.linspace(0.0, 1.0, steps, dtype=torch.float64).unsqueeze(1)
+    a, b = start.to(torch.float64), end.to(torch.float64)
     if method == "linear":
-        return (1 - t) * start + t * end
-    if method != "spherical":
+        path = (1 - t) * a + t * b
+    elif method == "spherical":
+        path = _spherical(a, b, t)
+    else:
         raise ValueError(f"unknown interpolation {method!r}; use 'linear' or 'spherical'")
-    cos_omega = torch.dot(start, end) / (start.norm() * end.norm()).clamp_min(1e-12)
-    omega = torch.arccos(cos_omega.clamp(-1.0, 1.0))
-    if omega.abs() < 1e-4:  # nearly parallel: slerp degenerates to lerp
-        return (1 - t) * start + t * end
-    return (torch.sin((1 - t) * omega) * start + torch.sin(t * omega) * end) / torch.sin(omega)
+    path = path.to(start.dtype)
+    path[0], path[-1] = start, end
+    return path
+
+
+def _spherical(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
+    """Rotate a's direction towards b's in their common plane while the length moves linearly (float64)."""
+    norm_a, norm_b = a.norm(), b.norm()
+    if min(norm_a, norm_b) < 1e-12:  # a zero code has no direction: the straight line is the radial path
+        return (1 - t) * a + t * b
+    unit_a, unit_b = a / norm_a, b / norm_b
+    cos_omega = torch.dot(unit_a, unit_b).clamp(-1.0, 1.0)
+    omega = torch.arccos(cos_omega)
+    towards_b = unit_b - cos_omega * unit_a  # the part of b's direction orthogonal to a's
+    if omega < 1e-6:  # same direction: only the length changes
+        towards_b = torch.zeros_like(unit_a)
+    elif towards_b.norm() < 1e-6:  # opposite directions: every great circle joins them, take one
+        towards_b = _orthogonal_unit(unit_a)
+    else:
+        towards_b = towards_b / towards_b.norm()
+    direction = torch.cos(t * omega) * unit_a + torch.sin(t * omega) * towards_b
+    return ((1 - t) * norm_a + t * norm_b) * direction
+
+
+def _orthogonal_unit(unit: Tensor) -> Tensor:
+    """A unit vector orthogonal to `unit`: the basis axis least aligned with it, with its `unit` part removed."""
+    if len(unit) < 2:
+        raise ValueError("spherical interpolation between opposite 1-D codes is undefined; use 'linear'")
+    axis = torch.zeros_like(unit)
+    axis[unit.abs().argmin()] = 1.0
+    orthogonal = axis - torch.dot(axis, unit) * unit
+    return orthogonal / orthogonal.norm()
 
 
 def nearest_neighbours(codes: Tensor, query: Tensor, k: int, exclude: int | None = None) -> tuple[Tensor, Tensor]:

@@ -11,6 +11,7 @@ from .config import ModelConfig
 from .networks import build_decoder, build_encoder
 
 LOGVAR_RANGE = (-30.0, 20.0)  # keeps exp(logvar) finite on odd inputs without touching trained values
+BATCH_SIZE = 1000  # images per forward pass when scoring many: bounds activation memory on large splits
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,19 @@ class VariationalAutoencoder(Autoencoder):
 
 def build_model(config: ModelConfig) -> Autoencoder:
     return VariationalAutoencoder(config) if config.kind == "vae" else Autoencoder(config)
+
+
+@torch.no_grad()
+def encode_in_batches(model: Autoencoder, images: Tensor, batch_size: int = BATCH_SIZE) -> Encoding:
+    """Code means (and log-variances for a VAE) of many images, batch by batch to bound memory, in eval mode."""
+    model.eval()
+    parts = [model.encode(batch) for batch in images.split(batch_size)]
+    logvars = [part.logvar for part in parts if part.logvar is not None]
+    return Encoding(torch.cat([part.mean for part in parts]), torch.cat(logvars) if logvars else None)
+
+
+@torch.no_grad()
+def decode_logits_in_batches(model: Autoencoder, codes: Tensor, batch_size: int = BATCH_SIZE) -> Tensor:
+    """Decoder logits for many codes, batch by batch to bound memory, in eval mode."""
+    model.eval()
+    return torch.cat([model.decode_logits(batch) for batch in codes.split(batch_size)])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .config import ModelConfig, TrainConfig
+from .config import DatasetInfo, ModelConfig, TrainConfig
 from .datasets import load_split
 from .distributed import SINGLE, Worker
 from .evaluation import evaluate
@@ -16,8 +16,9 @@ from .files import check_target, sha256_of, write_beside
 from .latent_maps import build_map, map_path_for, save_map
 from .models import build_model
 from .samples import draw_sample, load_sample, sample_path, save_sample
+from .serving import check_servable
 from .training import EpochCallback, train
-from .weights import DatasetInfo, TrainedModel, encode_model, load_model, save_model
+from .weights import TrainedModel, encode_model, load_model, save_model
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def train_spec(spec: ModelSpec, on_epoch: EpochCallback | None = None, worker: W
 def write_map(weights_path: Path, force: bool = False) -> Path:
     """Precompute the 2-D map beside a weights file, drawing the dataset's evaluation sample if needed."""
     trained = load_model(weights_path)
+    check_servable(str(weights_path), trained, datasets=None)  # its images fit its dataset, its outputs are finite
     info = trained.dataset
     samples_file = sample_path(weights_path.parent, info.name)
     if samples_file.exists():
@@ -64,7 +66,7 @@ def write_map(weights_path: Path, force: bool = False) -> Path:
         with contextlib.suppress(FileExistsError):  # a parallel train-all worker saved the same seeded draw first
             save_sample(sample, samples_file)
     out = map_path_for(weights_path)
-    save_map(build_map(trained.model, sample, sha256_of(weights_path)), out, force=force)
+    save_map(build_map(trained.network, sample, sha256_of(weights_path)), out, force=force)
     return out
 
 

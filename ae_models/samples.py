@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .config import DatasetInfo
 from .datasets import LabeledImages, load_source, split_indices
 from .files import UnreadableFile, read_tagged, write_tagged
 
@@ -51,6 +53,21 @@ def draw_sample(
     _, val_idx = split_indices(len(pool), val_fraction, split_seed)
     held_out = torch.from_numpy(np.isin(chosen, val_idx))
     return EvaluationSample(pool.subset(chosen), torch.from_numpy(chosen), held_out)
+
+
+def held_out_by(sample: EvaluationSample, splits: Iterable[DatasetInfo]) -> EvaluationSample:
+    """The sample with `held_out` marking only images that none of these models trained on.
+
+    Each split is a model's own record (its pool of n_train + n_val images, val_fraction and split_seed), so a
+    model trained with another split than the sample was drawn with still gets its true held-out images.
+    Records of other datasets are ignored.
+    """
+    held_out = torch.ones_like(sample.held_out)
+    for info in splits:
+        if info.name == sample.dataset:
+            _, val_idx = split_indices(info.n_train + info.n_val, info.val_fraction, info.split_seed)
+            held_out &= torch.from_numpy(np.isin(sample.pool_index.numpy(), val_idx))
+    return replace(sample, held_out=held_out)
 
 
 def sample_path(weights_dir: str | Path, dataset: str) -> Path:

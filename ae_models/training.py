@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 
 import torch
 from torch import Tensor
 
 from .augmentation import gaussian_noise, random_affine
-from .config import TrainConfig
+from .config import EpochRecord, TrainConfig
 from .distributed import SINGLE, Worker
 from .evaluation import evaluate
 from .losses import kl_weight, loss_parts
 from .models import Autoencoder
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """Means per image over one epoch (train) and on the held-out split at its end (val)."""
-
-    epoch: int
-    beta: float
-    train_reconstruction: float
-    train_kl: float
-    train_total: float
-    val_reconstruction: float
-    val_kl: float
-    val_total: float
-    seconds: float
-
-    def to_dict(self) -> dict[str, float | int]:
-        return asdict(self)
-
 
 EpochCallback = Callable[[EpochRecord], None]
 

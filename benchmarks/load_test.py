@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from dashboard.page_list import PAGE, Page  # noqa: E402
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
 
 HOOKS = REPO_ROOT / "benchmarks" / "server_hooks"
@@ -44,7 +45,7 @@ NO_RERUN_S = 3.0  # an action that starts no rerun in this time missed its targe
 CLICK_A_POINT = """(seed) => {
     // the page's latent map: the Plotly chart with the most marker points
     const charts = [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout && gd._fullData);
-    const points = gd => gd._fullData.filter(t => t.visible === true && t.mode === 'markers' && t.x && t.x.length);
+    const points = gd => gd._fullData.filter(t => t.visible === true && t.customdata && t.x && t.x.length);
     const size = gd => points(gd).reduce((n, t) => n + t.x.length, 0);
     const gd = charts.sort((a, b) => size(b) - size(a))[0];
     if (!gd || !size(gd)) return null;
@@ -54,6 +55,8 @@ CLICK_A_POINT = """(seed) => {
     return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[i]),
             box.top + layout._size.t + layout.yaxis.l2p(trace.y[i])];
 }"""
+
+TOUR = [PAGE[name] for name in ("latent_map", "interpolation", "sampling")]  # the pages a visitor clicks through
 
 
 @dataclass(frozen=True)
@@ -139,17 +142,17 @@ class RerunWatch:
         self.finished.clear()
 
 
-async def _go_to(page, watch: RerunWatch, title: str) -> None:
+async def _go_to(page, watch: RerunWatch, shown: Page) -> None:
     watch.finished.clear()
-    watch.action = f"switch to {title}"
-    await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+    watch.action = f"switch to {shown.title}"
+    await page.locator("[data-testid='stSidebarNav'] a", has_text=shown.title).first.click()
     await watch.settle()
     await page.wait_for_selector(".js-plotly-plot")
 
 
-async def _click_point(page, watch: RerunWatch, rng: random.Random, title: str) -> None:
+async def _click_point(page, watch: RerunWatch, rng: random.Random, shown: Page) -> None:
     watch.finished.clear()
-    watch.action = "select a point" if title == "Latent map" else "move an interpolation endpoint"
+    watch.action = "select a point" if shown.name == "latent_map" else "move an interpolation endpoint"
     spot = await page.evaluate(CLICK_A_POINT, rng.randrange(10**6))
     if spot is None:
         watch.tally.misses += 1
@@ -177,19 +180,19 @@ async def session(browser, url: str, index: int, seconds: float, tally: Tally, p
     page.on("websocket", watch.attach)
     page.on("pageerror", lambda error: tally.errors.append(f"{name}: page error: {error}"))
     try:
-        await page.goto(f"{url}/latent-map")
+        await page.goto(f"{url}/{PAGE['latent_map'].url_path}")
         await watch.settle()
         while True:
-            for title in ("Latent map", "Interpolation", "Sampling"):
+            for shown in TOUR:
                 if tally.steady_for(seconds):
                     return
-                await _go_to(page, watch, title)
+                await _go_to(page, watch, shown)
                 for _ in range(2):
                     await asyncio.sleep(pace.think_s * rng.uniform(0.5, 1.5))  # a person looks before clicking
-                    if title == "Sampling":
+                    if shown.name == "sampling":
                         await _next_seed(page, watch)
                     else:
-                        await _click_point(page, watch, rng, title)
+                        await _click_point(page, watch, rng, shown)
             if not toured:
                 toured = True
                 tally.tour_done()
@@ -304,7 +307,7 @@ async def run_load(
         await asyncio.sleep(ttl + 5)  # the server drops disconnected sessions after the TTL ...
         probe_at = tally.now()
         probe = await browser.new_page()  # ... and reaps them when the next visitor comes and goes
-        await probe.goto(f"{url}/training-curves")
+        await probe.goto(f"{url}/{PAGE['training_curves'].url_path}")
         await probe.wait_for_selector("h1")
         await probe.close()
         await asyncio.sleep(5)

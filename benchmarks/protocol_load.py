@@ -41,10 +41,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from benchmarks.load_test import HOOKS, ServerRerun, percentile, rss_mib, server_events  # noqa: E402
+from benchmarks.load_test import TOUR as VISITOR_TOUR  # noqa: E402
+from dashboard.page_list import PAGE  # noqa: E402
 from tests.browser_support import dashboard_server  # noqa: E402
 
 RERUN_TIMEOUT_S = 60.0
-TOUR = ("latent-map", "interpolation", "sampling")
+TOUR = tuple(page.url_path for page in VISITOR_TOUR)  # what a visitor of load_test.py clicks through
 
 
 class ProtocolError(RuntimeError):
@@ -180,9 +182,11 @@ class Visitor:
         return WidgetState(id=seed, int_value=value + 1)
 
     def action_on(self, page: str) -> tuple[str, WidgetState]:
-        if page == "sampling":
+        if page == PAGE["sampling"].url_path:
             return "draw with the next seed", self._next_seed()
-        return ("select a point" if page == "latent-map" else "move an interpolation endpoint"), self._select_point()
+        return (
+            "select a point" if page == PAGE["latent_map"].url_path else "move an interpolation endpoint"
+        ), self._select_point()
 
     async def close(self) -> None:
         if self.socket is not None:

@@ -27,11 +27,11 @@ sys.path.insert(0, str(REPO_ROOT))
 from ae_models.latent_ops import decode_codes, interpolate  # noqa: E402
 from ae_models.library import LibraryModel, load_folder  # noqa: E402
 from ae_models.samples import load_sample, sample_path  # noqa: E402
+from dashboard.page_list import PAGE, PAGES  # noqa: E402
 from tests.browser_support import dashboard_server, launch_chromium, wait_until_idle  # noqa: E402
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 WEIGHTS = REPO_ROOT / "weights"
-VIEWS = sorted(p.stem for p in (REPO_ROOT / "dashboard" / "views").glob("*.py") if p.stem != "__init__")
 
 
 def timed(action: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -72,10 +72,10 @@ def page_runs(repeats: int) -> list[tuple[str, float, float]]:
     app = AppTest.from_file(APP, default_timeout=300)
     app.run()
     rows = []
-    for page in VIEWS:
-        app.switch_page(f"views/{page}.py").run()
-        rows.append((f"script run: {page}", *timed(app.run, repeats)))
-    app.switch_page("views/latent_map.py").run()
+    for page in PAGES:
+        app.switch_page(page.app_path).run()
+        rows.append((f"script run: {page.name}", *timed(app.run, repeats)))
+    app.switch_page(PAGE["latent_map"].app_path).run()
     counter = iter(range(10**6))
 
     def select_point() -> None:
@@ -90,14 +90,14 @@ def page_runs(repeats: int) -> list[tuple[str, float, float]]:
         probe.set_value(round((next(counter) % 80) / 20 - 2, 2)).run()
 
     rows.append(("rerun: move the decode-a-point slider", *timed(move_slider, repeats)))
-    app.switch_page("views/interpolation.py").run()
+    app.switch_page(PAGE["interpolation"].app_path).run()
     steps = app.slider[0]
 
     def change_steps() -> None:
         steps.set_value(5 + next(counter) % 10).run()
 
     rows.append(("rerun: change interpolation steps", *timed(change_steps, repeats)))
-    app.switch_page("views/anomaly.py").run()
+    app.switch_page(PAGE["anomaly"].app_path).run()
     threshold = app.slider[0]
 
     def move_threshold() -> None:
@@ -114,8 +114,8 @@ def interpolation_compute(repeats: int) -> tuple[float, float]:
 
     def run() -> None:
         for model in pair:
-            codes = model.trained.model.encode(images).mean
-            decode_codes(model.trained.model, interpolate(codes[0], codes[1], 10, "spherical"))
+            codes = model.network.encode(images).mean
+            decode_codes(model.network, interpolate(codes[0], codes[1], 10, "spherical"))
 
     return timed(run, repeats)
 
@@ -136,14 +136,14 @@ def map_precomputed_vs_umap(repeats: int) -> tuple[float, float, float]:
     app = AppTest.from_file(APP, default_timeout=300)
     app.run()
     app.sidebar.selectbox(key="group").set_value(("mnist-5k", 16)).run()
-    app.switch_page("views/latent_map.py").run()
+    app.switch_page(PAGE["latent_map"].app_path).run()
     page_ms, _ = timed(app.run, repeats)
     model = _shipped("mnist_vae_z16")
     sample = load_sample(sample_path(WEIGHTS, model.dataset))
     started = time.perf_counter()
-    build_map(model.trained.model, sample, model.sha256)
+    build_map(model.network, sample, model.sha256)
     first_ms = (time.perf_counter() - started) * 1000
-    warm_ms, _ = timed(lambda: build_map(model.trained.model, sample, model.sha256), 2)
+    warm_ms, _ = timed(lambda: build_map(model.network, sample, model.sha256), 2)
     return page_ms, first_ms, warm_ms
 
 
@@ -205,15 +205,14 @@ def server_peak_memory() -> tuple[float, float, int]:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         with dashboard_server(Path(cache)) as live:
             for dataset, latent in groups:
-                page.goto(f"{live.url}/latent-map")
+                page.goto(f"{live.url}/{PAGE['latent_map'].url_path}")
                 page.wait_for_selector("h1", timeout=120_000)
                 page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
                 page.get_by_role("option", name=f"{dataset} · latent {latent}").click()
                 wait_until_idle(page, timeout_ms=120_000)
                 page.wait_for_selector(".js-plotly-plot", timeout=120_000)
-            for path in ("", "interpolation", "sampling", "training-curves", "anomaly", "denoising", "own-image",
-                         "compression"):  # fmt: skip
-                page.goto(f"{live.url}/{path}")
+            for shown in PAGES:
+                page.goto(f"{live.url}/{shown.url_path}")
                 page.wait_for_selector("h1", timeout=120_000)
                 wait_until_idle(page, timeout_ms=120_000)
             status = Path(f"/proc/{live.pid}/status").read_text()

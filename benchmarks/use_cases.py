@@ -18,7 +18,14 @@ sys.path.insert(0, str(REPO_ROOT))
 import torch  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from ae_models.anomaly import OUTLIER_KINDS, latent_distance_scores, outlier_images, reconstruction_scores, roc_curve  # noqa: E402
+from ae_models.anomaly import (  # noqa: E402
+    OUTLIER_KINDS,
+    contrast_dataset,
+    latent_distance_scores,
+    outlier_images,
+    reconstruction_scores,
+    roc_curve,
+)
 from ae_models.compression import codec_report  # noqa: E402
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr  # noqa: E402
 from ae_models.latent_maps import load_map, map_path_for  # noqa: E402
@@ -29,7 +36,6 @@ from ae_models.user_images import read_image, to_mnist_style  # noqa: E402
 from benchmarks.run_benchmarks import timed  # noqa: E402
 
 WEIGHTS = REPO_ROOT / "weights"
-OTHER = {"mnist-5k": "fashion-mnist", "fashion-mnist": "mnist-5k"}
 
 
 def anomaly_table(models: dict) -> None:
@@ -38,17 +44,18 @@ def anomaly_table(models: dict) -> None:
     for name in ("mnist_ae_z2", "mnist_vae_z2", "mnist_ae_z16", "mnist_vae_z16", "fashion_ae_z16", "fashion_vae_z16"):
         model = models[name]
         sample = load_sample(sample_path(WEIGHTS, model.dataset))
-        other = load_sample(sample_path(WEIGHTS, OTHER[model.dataset])).images.images
+        other_name = contrast_dataset(model.dataset)
+        other = load_sample(sample_path(WEIGHTS, other_name)).images.images
         normal = sample.images.images[sample.held_out]
         codes = load_map(map_path_for(model.path)).codes[~sample.held_out]
         for kind in OUTLIER_KINDS:
             outliers = outlier_images(kind, normal, other[-len(normal) :], seed=0)
-            net = model.trained.model
+            net = model.network
             rec = roc_curve(reconstruction_scores(net, normal), reconstruction_scores(net, outliers)).auc
             dist = roc_curve(
                 latent_distance_scores(net, normal, codes), latent_distance_scores(net, outliers, codes)
             ).auc
-            label = f"{OTHER[model.dataset]}" if kind == "other dataset" else kind
+            label = other_name if kind == "other dataset" else kind
             print(f"{name:<18}{label:<16}{rec:>16.3f}{dist:>17.3f}")
 
 
@@ -60,7 +67,7 @@ def denoising_table(models: dict) -> None:
     print(f"{'damage':<18}{'input':>8}" + "".join(f"{n:>16}" for n in names))
     for kind in CORRUPTIONS:
         noisy = corrupt(clean, kind, 0.4, seed=0)
-        row = [float(psnr(clean, models[n].trained.model.reconstruct(noisy)).mean()) for n in names]
+        row = [float(psnr(clean, models[n].network.reconstruct(noisy)).mean()) for n in names]
         print(f"{kind:<18}{float(psnr(clean, noisy).mean()):>8.2f}" + "".join(f"{v:>16.2f}" for v in row))
 
 
@@ -69,7 +76,7 @@ def codec_table(models: dict) -> None:
     held_out = sample.images.images[sample.held_out]
     print("\nCompression on held-out digits (float32 codes; 784-byte images)")
     for name in ("mnist_ae_z2", "mnist_ae_z16", "mnist_vae_z2", "mnist_vae_z16"):
-        report = codec_report(models[name].trained.model, held_out)
+        report = codec_report(models[name].network, held_out)
         print(f"{name:<16} {report.code_bytes:>3} bytes  {report.ratio:>5.1f}x  PSNR {report.mean_psnr_db:5.2f} dB")
 
 
@@ -88,7 +95,7 @@ def drawn_image_latency(models: dict, repeats: int = 30) -> None:
         gray, _ = read_image(png)
         batch = to_mnist_style(gray).unsqueeze(0)
         for model, latent_map in zip(pair, maps, strict=True):
-            net = model.trained.model
+            net = model.network
             net.reconstruct(batch)
             reconstruction_scores(net, batch)
             reconstruction_scores(net, held_out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
 from dashboard import replica, url_state
+from dashboard.page_list import PAGES
 from dashboard.picker import sidebar_picker
 from dashboard.presentation import presentation_mode, presentation_toggle
 from dashboard.session import check_link_rows
@@ -17,24 +19,7 @@ from dashboard.settings import weights_dir
 from dashboard.view_controls import view_controls
 
 HERE = Path(__file__).resolve().parent
-VIEWS = HERE / "views"
 ICON = HERE / "assets" / "icon.png"  # served by the app itself: a material icon favicon is fetched from a font CDN
-PAGES = {
-    "Explore": [
-        ("overview.py", "Overview", "home", ""),
-        ("latent_map.py", "Latent map", "scatter_plot", "latent-map"),
-        ("interpolation.py", "Interpolation", "linear_scale", "interpolation"),
-        ("sampling.py", "Sampling", "casino", "sampling"),
-        ("training_curves.py", "Training curves", "show_chart", "training-curves"),
-    ],
-    "Uses": [
-        ("anomaly.py", "Anomaly detection", "troubleshoot", "anomaly"),
-        ("denoising.py", "Denoising", "auto_fix_high", "denoising"),
-        ("own_image.py", "Your own image", "draw", "own-image"),
-        ("compression.py", "Compression", "compress", "compression"),
-    ],
-}
-
 url_state.restore()
 replica.note_move()
 st.set_page_config(
@@ -45,10 +30,11 @@ st.set_page_config(
 )
 pages = {
     section: [
-        st.Page(VIEWS / file, title=title, icon=f":material/{icon}:", url_path=path or None, default=not path)
-        for file, title, icon, path in entries
+        st.Page(p.file, title=p.title, icon=f":material/{p.icon}:", url_path=p.url_path or None, default=not p.url_path)
+        for p in PAGES
+        if p.section == section
     ]
-    for section, entries in PAGES.items()
+    for section in dict.fromkeys(p.section for p in PAGES)
 }
 navigation = st.navigation(pages)
 presentation_toggle()
@@ -58,5 +44,9 @@ check_link_rows(selection)
 view_controls(start_page=pages["Explore"][0])
 try:
     navigation.run()
+except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    # a page's own failure is a message in that page, never a traceback for the visitor; the log keeps the details
+    logging.getLogger("dashboard").exception("page %s failed", navigation.url_path or "overview")
+    st.error("This page cannot be shown for the chosen models. The other pages still work: pick other models or pages.")
 finally:  # also after a page's st.stop()
     url_state.publish()

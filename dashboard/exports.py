@@ -10,6 +10,12 @@ from ae_models.latent_maps import LatentMap
 from ae_models.samples import EvaluationSample
 
 
+def safe_filename(text: str) -> str:
+    """A download name every OS accepts: letters, digits, '-', '_' and '.' kept, anything else (':' in an upload's
+    name, slashes, spaces) becomes '_'."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text).strip(".") or "download"
+
+
 def csv_bytes(columns: Mapping[str, Sequence[object]]) -> bytes:
     """Equal-length columns -> UTF-8 CSV with a header row."""
     buffer = io.StringIO()

@@ -16,8 +16,15 @@ PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
 SELECTED_COLOR = "#111111"
+DIMMED = "#d0d0d0"
+MARKER_PX = 5
+PRIOR_RADII = (1, 2, 3)
+PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 FONT = {"size": 14}
-MAP_LEGEND = {"orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 92, "font": {"size": 12}}
+MAP_LEGEND = {
+    "orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 100, "font": {"size": 12},
+    "itemclick": False, "itemdoubleclick": False,  # the entries are a colour key; the page's control highlights
+}  # fmt: skip
 
 
 def _layout(title: str, height: int, **extra: object) -> dict:
@@ -35,6 +42,17 @@ def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig.update_layout(_layout(title, height))
 
 
+def draw_order(n: int, seed: int = 0) -> np.ndarray:
+    """A fixed shuffle of the points: drawn class by class, the last classes would hide the first ones."""
+    return np.random.default_rng(seed).permutation(n)
+
+
+def marker_span(coords: np.ndarray, plot_px: float = 420.0, marker_px: float = MARKER_PX) -> float:
+    """Roughly how many data units one marker covers when the map shows all of `coords` in `plot_px` pixels."""
+    spread = float(np.ptp(coords, axis=0).max()) if len(coords) else 1.0
+    return marker_px / plot_px * spread
+
+
 def latent_scatter(
     coords: np.ndarray,
     labels: np.ndarray,
@@ -43,6 +61,7 @@ def latent_scatter(
     title: str,
     axis_names: tuple[str, str],
     selected: Sequence[int] = (),
+    highlight: Sequence[int] | None = None,
     prior_rings: bool = False,
     ellipses: np.ndarray | None = None,
     path: np.ndarray | None = None,
@@ -50,45 +69,56 @@ def latent_scatter(
     equal_axes: bool = True,
     height: int = 520,
 ) -> go.Figure:
-    """One WebGL trace per class; `customdata` holds the row of the evaluation sample for selections.
+    """All images in one WebGL trace, in a fixed shuffled order so every class shows and a click picks the point
+    nearest the cursor (with a trace per class, the last trace drawn wins the click); `customdata` holds the row
+    of the evaluation sample for selections. `highlight` (class indices) greys out the other classes.
 
     Built from plain dicts in one constructor call: adding traces and shapes one by one costs Plotly ~10x more,
     and this figure is rebuilt on every selection.
     """
-    rows = np.arange(len(coords))
-    traces: list[dict] = []
-    for label, name in enumerate(class_names):
-        mask = labels == label
-        if mask.any():
-            traces.append(
-                {
-                    "type": "scattergl", "x": coords[mask, 0], "y": coords[mask, 1], "customdata": rows[mask],
-                    "mode": "markers", "name": name,
-                    "marker": {"size": 5, "color": PALETTE[label % len(PALETTE)], "opacity": 0.75},
-                    "hovertemplate": f"{name}<br>row %{{customdata}}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-                }
-            )  # fmt: skip
+    order = draw_order(len(coords))
+    shown = (
+        np.ones(len(class_names), dtype=bool) if highlight is None else np.isin(np.arange(len(class_names)), highlight)
+    )
+    order = np.concatenate([order[~shown[labels[order]]], order[shown[labels[order]]]])  # greyed ones underneath
+    colours = np.array([PALETTE[i % len(PALETTE)] if shown[i] else DIMMED for i in range(len(class_names))])
+    names = np.asarray(class_names, dtype=object)
+    traces: list[dict] = [
+        {
+            "type": "scattergl", "x": coords[order, 0], "y": coords[order, 1], "customdata": order,
+            "text": names[labels[order]], "mode": "markers", "name": "images", "showlegend": False,
+            "marker": {"size": MARKER_PX, "color": colours[labels[order]], "opacity": 0.7},
+            "hovertemplate": "%{text}<br>row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+        }
+    ]  # fmt: skip
+    traces += [  # legend entries only: the colours of the classes, greyed when not highlighted
+        {
+            "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
+            "marker": {"size": 9, "color": colours[label]}, "hoverinfo": "skip",
+        }
+        for label, name in enumerate(class_names)
+        if (labels == label).any()
+    ]  # fmt: skip
     # WebGL traces always paint above SVG ones, so every overlay is WebGL too to stay visible
     if ellipses is not None:
         traces.append(
             {
                 "type": "scattergl", "x": ellipses[:, 0], "y": ellipses[:, 1], "mode": "lines",
-                "name": "1σ posterior (VAE)", "line": {"width": 1, "color": "rgba(60,60,60,0.35)"}, "hoverinfo": "skip",
+                "name": "VAE 1σ ellipses", "line": {"width": 1, "color": "rgba(60,60,60,0.35)"}, "hoverinfo": "skip",
             }
         )  # fmt: skip
     shapes, annotations = [], []
-    if prior_rings:
-        for radius in (1, 2, 3):
-            shapes.append(
-                {
-                    "type": "circle", "x0": -radius, "y0": -radius, "x1": radius, "y1": radius,
-                    "line": {"color": "rgba(0,0,0,0.45)", "dash": "dash", "width": 1.5},
-                }
-            )  # fmt: skip
-            annotations.append({"x": 0, "y": radius, "text": f"{radius}σ", "showarrow": False, "yshift": 8})
+    if prior_rings:  # labelled in the legend, innermost first: text on the rings would sit on the data
+        shapes += [
+            {
+                "type": "circle", "x0": -radius, "y0": -radius, "x1": radius, "y1": radius,
+                "line": {"color": "rgba(0,0,0,0.45)", "dash": "dash", "width": 1.5},
+            }
+            for radius in PRIOR_RADII
+        ]  # fmt: skip
         traces.append(
             {
-                "type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": "N(0, I) prior",
+                "type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": PRIOR_NAME,
                 "line": {"dash": "dash", "color": "black"},
             }
         )  # fmt: skip
@@ -96,7 +126,7 @@ def latent_scatter(
         traces.append(
             {
                 "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
-                "name": "interpolation path", "line": {"color": SELECTED_COLOR, "width": 2},
+                "name": "path A→B", "line": {"color": SELECTED_COLOR, "width": 2},
                 "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
             }
         )  # fmt: skip
@@ -131,10 +161,22 @@ def latent_scatter(
     return go.Figure(data=traces, layout=layout)
 
 
+def _pixel(value: float, ticks: np.ndarray, size: int) -> float:
+    """Where a latent value falls along a grid picture `size` pixels long whose tile centres are at `ticks`."""
+    tile = size / len(ticks)
+    return tile / 2 + (value - ticks[0]) / (ticks[-1] - ticks[0]) * (len(ticks) - 1) * tile
+
+
 def image_grid(
-    picture: np.ndarray, x_ticks: np.ndarray, y_ticks: np.ndarray, title: str, height: int = 560
+    picture: np.ndarray,
+    x_ticks: np.ndarray,
+    y_ticks: np.ndarray,
+    title: str,
+    height: int = 560,
+    prior_radius: float | None = None,
 ) -> go.Figure:
-    """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7).
+    """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7), optionally with
+    the N(0, I) circle of `prior_radius` drawn where it lies in the plane.
 
     The picture goes in as one PNG (an image trace draws row 0 at the top, where the largest z2 is), so the
     figure stays small however many tiles it has.
@@ -147,6 +189,10 @@ def image_grid(
         centres = (np.arange(len(ticks)) + 0.5) * size / len(ticks)
         axis(tickvals=centres, ticktext=[f"{v:.1f}" for v in ticks], title=name, showgrid=False)
     fig.update_yaxes(scaleanchor="x")
+    if prior_radius is not None:
+        x0, x1 = (_pixel(v, x_ticks, picture.shape[1]) for v in (-prior_radius, prior_radius))
+        y0, y1 = (_pixel(-v, -y_ticks[::-1], picture.shape[0]) for v in (prior_radius, -prior_radius))
+        fig.add_shape(type="circle", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": "#ffd400", "dash": "dash", "width": 2})
     return _base_layout(fig, title, height)
 
 
@@ -194,16 +240,25 @@ def rate_distortion(models: Sequence[LibraryModel], subtitle: str) -> go.Figure:
     return _base_layout(fig, f"β sweep on {subtitle}: the rate–distortion trade-off (validation)", 460)
 
 
-def score_histogram(normal: np.ndarray, outliers: np.ndarray, title: str, unit: str) -> go.Figure:
-    """Overlaid score histograms: the further apart, the easier a threshold separates them."""
+def score_histogram(
+    normal: np.ndarray, outliers: np.ndarray, title: str, unit: str, threshold: float | None = None
+) -> go.Figure:
+    """Overlaid score histograms: the further apart, the easier a threshold separates them (drawn as a line)."""
     low, high = float(min(normal.min(), outliers.min())), float(max(normal.max(), outliers.max()))
     bins = {"start": low, "end": high, "size": (high - low) / 40 or 1.0}
     traces = [
         {"type": "histogram", "x": values, "name": name, "xbins": bins, "opacity": 0.65, "marker": {"color": color}}
         for values, name, color in ((normal, "normal (held-out)", PALETTE[0]), (outliers, "anomalies", PALETTE[3]))
     ]
+    shapes, annotations = [], []
+    if threshold is not None:
+        shapes.append({"type": "line", "x0": threshold, "x1": threshold, "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": SELECTED_COLOR, "dash": "dash", "width": 2}})  # fmt: skip
+        annotations.append({"x": threshold, "yref": "paper", "y": 1, "text": "threshold: flagged →",
+                            "showarrow": False, "xanchor": "left", "yanchor": "bottom"})  # fmt: skip
     layout = _layout(title, 380, barmode="overlay", xaxis={"title": {"text": f"score ({unit})"}},
-                     yaxis={"title": {"text": "images"}}, legend={"orientation": "h", "y": -0.3})  # fmt: skip
+                     yaxis={"title": {"text": "images"}}, legend={"orientation": "h", "y": -0.3},
+                     shapes=shapes, annotations=annotations)  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
 

@@ -7,7 +7,9 @@ import io
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
+
+LABEL_PX = 16  # text height of the labels burnt into exported pictures
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
@@ -54,3 +56,17 @@ def gif_bytes(frames: list[np.ndarray], frame_ms: int = 120) -> bytes:
     buffer = io.BytesIO()
     images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], duration=frame_ms, loop=0)
     return buffer.getvalue()
+
+
+def with_label(picture: np.ndarray, text: str, below: bool = False) -> np.ndarray:
+    """The picture with a band of white text above (or below) it, so an exported file says what it shows."""
+    band = Image.new("L", (picture.shape[1], LABEL_PX + 8), 40)
+    ImageDraw.Draw(band).text((4, 3), text, fill=255, font=ImageFont.load_default(size=LABEL_PX))
+    parts = [picture, np.asarray(band)] if below else [np.asarray(band), picture]
+    return np.vstack(parts)
+
+
+def side_by_side(pictures: list[np.ndarray], gap: int = 4) -> np.ndarray:
+    """Equal-height pictures left to right with a grey gap."""
+    spacer = np.full((pictures[0].shape[0], gap), 96, dtype=np.uint8)
+    return np.hstack([part for picture in pictures for part in (picture, spacer)][:-1])

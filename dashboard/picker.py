@@ -8,12 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from ae_models.library import LibraryModel
+from ae_models.library import LibraryModel, model_choices, safe_stem
 from ae_models.weights import WeightsError
 
 from . import url_state
 from .resources import load_library, load_uploaded
 from .settings import cache_dir
+from .untrusted import literal
 from .upload_store import SessionUploads, UploadRefused, UploadStore
 
 UPLOADS_KEY = "uploaded_models"
@@ -54,16 +55,17 @@ def _ingest_upload() -> None:
     try:
         path = uploads.save(upload.getvalue(), upload.name)
     except UploadRefused as err:
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} was not added: {err}"
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} was not added: {err}"
         return
     except OSError as err:
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be stored: {err.strerror or err}"
+        reason = err.strerror or "the server cannot write it"  # never the path: it would show the server's folders
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be stored: {reason}."
         return
     try:
-        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{Path(upload.name).stem}")
+        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{safe_stem(upload.name)}")
     except WeightsError as err:
         uploads.discard(path)  # keep only uploads that load, so bad ones cannot pile up on the server
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{upload.name} could not be loaded: {err.reason}"
+        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be loaded: {literal(err.reason)}"
         return
     st.session_state[UPLOAD_ERRORS_KEY] = None
     st.session_state.setdefault(UPLOADS_KEY, {})[str(path)] = model.name
@@ -88,11 +90,6 @@ def _uploaded_models() -> list[LibraryModel]:
     return models
 
 
-def _preferred(models: list[LibraryModel], kind: str) -> list[LibraryModel]:
-    """Plain (not denoising) candidates of one kind, the beta = 1 model first."""
-    return sorted((m for m in models if m.kind == kind and not m.is_denoiser), key=lambda m: (m.beta != 1, m.name))
-
-
 def _link_model_here(by_name: dict[str, LibraryModel], name: str) -> bool:
     """Whether a model named by the link is here; an upload that is not (its session ended: a reload, a server
     restart, a move to another replica) is named in a plain message, since only the visitor can bring it back."""
@@ -100,8 +97,8 @@ def _link_model_here(by_name: dict[str, LibraryModel], name: str) -> bool:
         return True
     if name.startswith(UPLOAD_PREFIX):
         st.session_state[UPLOAD_ERRORS_KEY] = (
-            f"{name} was uploaded in an earlier session and is not on this server any more (an upload lasts as long "
-            "as the session that added it; a reload, a server restart or a move to another server ends it): "
+            f"{literal(name)} was uploaded in an earlier session and is not on this server any more (an upload lasts "
+            "as long as the session that added it; a reload, a server restart or a move to another server ends it): "
             "upload the file again to see it"
         )
     return False
@@ -120,11 +117,13 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
     models = library.models + _uploaded_models()
     with st.sidebar:
         if library.failures:
-            with st.expander(f"{len(library.failures)} file(s) in {weights_dir} could not be loaded"):
+            with st.expander(f"{len(library.failures)} file(s) in the weights folder could not be loaded"):
                 for failure in library.failures:
-                    st.caption(failure.message)
+                    st.caption(literal(failure.message))
         if not models:
-            st.error(f"No models found in {weights_dir}. Run `python -m ae_models train-all` or upload a file below.")
+            st.error(
+                "No models found in the weights folder. Run `python -m ae_models train-all` or upload a file below."
+            )
         groups = sorted({(m.dataset, m.latent_dim) for m in models})
         selection = None
         if groups:
@@ -134,12 +133,17 @@ def sidebar_picker(weights_dir: Path) -> Selection | None:
             dataset, latent = st.selectbox(
                 "Dataset and latent size", groups, key="group", format_func=lambda g: f"{g[0]} · latent {g[1]}"
             )
-            in_group = [m for m in models if m.dataset == dataset and m.latent_dim == latent]
             ae = _model_choice(
-                "Autoencoder", _preferred(in_group, "ae"), key=url_state.model_key("ae", (dataset, latent)), param="ae"
+                "Autoencoder",
+                model_choices(models, dataset, latent, "ae"),
+                key=url_state.model_key("ae", (dataset, latent)),
+                param="ae",
             )
             vae = _model_choice(
-                "VAE", _preferred(in_group, "vae"), key=url_state.model_key("vae", (dataset, latent)), param="vae"
+                "VAE",
+                model_choices(models, dataset, latent, "vae"),
+                key=url_state.model_key("vae", (dataset, latent)),
+                param="vae",
             )
             selection = Selection(str(weights_dir), dataset, latent, ae, vae, tuple(models))
         st.file_uploader(

@@ -7,25 +7,30 @@ other pages stay usable.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import streamlit as st
 import torch
 
+from ae_models.compression import ClassicCodecs, classic_codecs
+from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
-from ae_models.latent_maps import LatentMap, MapError, ensure_map, load_map, map_path_for
+from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
+from ae_models.recognition import interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
-from .settings import cache_dir
+from .settings import cache_dir, served_datasets, weights_dir
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,14 @@ class Library:
 
 @st.cache_resource(show_spinner="Loading models ...")
 def load_library(weights_dir: str) -> Library:
-    models, failures = load_folder(weights_dir)
+    models, failures = load_folder(weights_dir, served_datasets())
     return Library(models, failures)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def load_uploaded(path: str, name: str) -> LibraryModel:
-    return load_library_model(path, name)
+    """An uploaded model, checked like the folder's (served dataset, image size, finite outputs on its images)."""
+    return load_library_model(path, name, served_datasets(), samples_dir=weights_dir())
 
 
 @st.cache_resource(show_spinner="Loading evaluation images ...")
@@ -70,15 +76,14 @@ def map_job_seconds(sha256: str) -> float | None:
     return None if job is None else time.monotonic() - job[1]
 
 
+def _maps_cache() -> Path:
+    return cache_dir() / "maps"
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _ready_map(sha256: str, path: str) -> LatentMap | None:
     """A map already on disk beside the weights or in the cache, else None (never computes)."""
-    for candidate in (map_path_for(path), cache_dir() / "maps" / f"{sha256}.map.safetensors"):
-        try:
-            return load_map(candidate, sha256)
-        except MapError:
-            continue
-    return None
+    return find_map(path, sha256, _maps_cache())
 
 
 class MapUnavailable(RuntimeError):
@@ -95,16 +100,19 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     if job is None:
         try:
             sample = evaluation_sample(weights_dir, model.dataset)
-        except (DatasetError, SampleError) as err:
+        except DatasetError as err:  # says how to install the dataset
             raise MapUnavailable(str(err)) from None
-        job = executor.submit(ensure_map, model.path, model.trained.model, sample, cache_dir() / "maps")
+        except SampleError:
+            raise MapUnavailable("its evaluation sample cannot be read on this server") from None
+        job = executor.submit(ensure_map, model.path, model.network, sample, _maps_cache())
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
         return None
     error = job.exception()
     if error is not None:
         jobs.pop(model.sha256, None)
-        raise MapUnavailable(f"computing the map failed: {error}")
+        logging.getLogger("dashboard").error("map for %s failed", model.path, exc_info=error)
+        raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()
 
@@ -116,13 +124,13 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def decoded_plane(sha256: str, _model: LibraryModel, n: int, extent: float, centre: tuple[float, float]) -> np.ndarray:
     """The book's figure 2.7: the decoder's output over an n x n grid of the latent plane, as one picture."""
-    return tile(decode_codes(_model.trained.model, manifold_grid(n, extent, centre)), columns=n, pad=0)
+    return tile(decode_codes(_model.network, manifold_grid(n, extent, centre)), columns=n, pad=0)
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int, temperature: float) -> torch.Tensor:
     """count codes drawn from N(0, T^2 I) with this seed, decoded."""
-    return decode_codes(_model.trained.model, prior_codes(count, _model.latent_dim, seed, temperature))
+    return decode_codes(_model.network, prior_codes(count, _model.latent_dim, seed, temperature))
 
 
 Result = TypeVar("Result")
@@ -150,4 +158,29 @@ def per_model(model: LibraryModel, compute: Callable[..., Result], *inputs: torc
     held-out images takes tens of ms per model, too much to repeat on every slider move. Meant for small results
     (scores, reports: the cache holds 512); callers must not mutate them."""
     name = f"{compute.__module__}.{compute.__qualname__}"
-    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.trained.model, *inputs))
+    return _computed_once(model.sha256, name, content_key(inputs), partial(compute, model.network, *inputs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def default_endpoints(
+    shas: tuple[str, ...], _models: tuple[LibraryModel, ...], dataset: str, _sample
+) -> tuple[int, int]:
+    """Rows both models rebuild as their own class (see recognition.interpolation_endpoints), once per pair."""
+    return interpolation_endpoints([m.network for m in _models], _sample)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def trained_region(sha256: str, _latent_map: LatentMap) -> CodeRegion:
+    """The region of the codes this model's decoder met in training (see coverage.decoder_inputs), once per model."""
+    return code_region(decoder_inputs(_latent_map.codes, _latent_map.logvar))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def code_summary(sha256: str, _latent_map: LatentMap, _labels: torch.Tensor) -> CodeSummary:
+    return summarize_codes(_latent_map.codes, _labels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def classic_baseline(dataset: str, target_psnr_db: float, _images: torch.Tensor) -> ClassicCodecs:
+    """PNG and JPEG sizes of a dataset's held-out images at a target quality (about 0.1 s), once per server."""
+    return classic_codecs(_images, target_psnr_db)

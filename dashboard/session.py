@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
+from ae_models.datasets import DatasetError
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
-from ae_models.samples import EvaluationSample
+from ae_models.samples import EvaluationSample, held_out_by
 
 from . import url_state
 from .picker import Selection
@@ -25,12 +28,19 @@ def require_selection() -> Selection:
     return selection
 
 
-def require_sample(selection: Selection) -> EvaluationSample:
+def require_sample(selection: Selection, models: Iterable[LibraryModel] | None = None) -> EvaluationSample:
+    """The dataset's evaluation sample, its held-out rows those that none of the models (default: the pair)
+    trained on, by each model's own recorded split."""
     try:
-        return evaluation_sample(selection.weights_dir, selection.dataset)
-    except Exception as err:
+        sample = evaluation_sample(selection.weights_dir, selection.dataset)
+    except DatasetError as err:  # says how to install the dataset
         st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
         st.stop()
+    except Exception:  # the details name server files: they go to the log, not to the visitor
+        logging.getLogger("dashboard").exception("evaluation sample for %s", selection.dataset)
+        st.error(f"The evaluation images for {selection.dataset!r} cannot be read on this server.")
+        st.stop()
+    return held_out_by(sample, [m.trained.dataset for m in (selection.pair if models is None else models)])
 
 
 def check_link_rows(selection: Selection | None) -> None:
@@ -65,7 +75,7 @@ class MapView:
 
 def maps_for(models: list[LibraryModel], selection: Selection) -> list[MapView]:
     """The maps that are ready; for the others, a progress note that refreshes itself until they are."""
-    views, waiting = [], []
+    map_views, waiting = [], []
     for model in models:
         try:
             ready = latent_map(model, selection.weights_dir)
@@ -75,10 +85,10 @@ def maps_for(models: list[LibraryModel], selection: Selection) -> list[MapView]:
         if ready is None:
             waiting.append(model.name)
         else:
-            views.append(MapView(model, ready))
+            map_views.append(MapView(model, ready))
     if waiting:
         _wait_for_maps(waiting)
-    return views
+    return map_views
 
 
 @st.fragment(run_every=2.0)
@@ -112,3 +122,18 @@ def rows_from_event(event: object) -> list[int]:
         if isinstance(data, int | float):
             rows.append(int(data))
     return rows
+
+
+def follow_sidebar(page: str, selection: Selection, defaults: Callable[[], dict[str, object]]) -> None:
+    """Put this page's widget states back to `defaults()` when the sidebar's dataset, latent size or models changed
+    since the page last ran (a keyed widget keeps its state otherwise, and keeps showing the previous group).
+    On a page's first run, states already set (from a link, say) are kept."""
+    token = (selection.dataset, selection.latent_dim, tuple(m.sha256 for m in selection.pair))
+    marker = f"follows_sidebar_{page}"
+    previous = st.session_state.get(marker)
+    if previous == token:
+        return
+    st.session_state[marker] = token
+    for key, value in defaults().items():
+        if previous is not None or key not in st.session_state:
+            st.session_state[key] = value

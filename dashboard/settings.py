@@ -7,9 +7,12 @@ import os
 import sys
 from pathlib import Path
 
+from ae_models.datasets import NAMED_DATASETS
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS_ENV = "AE_DASHBOARD_WEIGHTS"
 CACHE_ENV = "AE_DASHBOARD_CACHE"
+DATASETS_ENV = "AE_DASHBOARD_DATASETS"
 
 
 def weights_dir(argv: list[str] | None = None) -> Path:
@@ -25,3 +28,10 @@ def weights_dir(argv: list[str] | None = None) -> Path:
 def cache_dir() -> Path:
     """Maps computed for models without one, and uploaded files; never the weights folder itself."""
     return Path(os.environ.get(CACHE_ENV, REPO_ROOT / "cache"))
+
+
+def served_datasets() -> tuple[str, ...]:
+    """The datasets a loaded model may name: the named ones, plus IDX folders the operator lists in
+    $AE_DASHBOARD_DATASETS (separated by the platform's path separator); a file can never add a folder."""
+    folders = [entry for entry in os.environ.get(DATASETS_ENV, "").split(os.pathsep) if entry]
+    return (*NAMED_DATASETS, *folders)

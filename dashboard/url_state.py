@@ -31,6 +31,8 @@ from typing import Any
 
 import streamlit as st
 
+from .untrusted import literal
+
 RESTORED_KEY = "_url_state_restored"
 PENDING_KEY = "_url_state_pending"  # param -> (session key, value, text) restored from the link, not yet checked
 PRESENTATION_KEY = "presentation_mode"
@@ -132,7 +134,8 @@ _FIELDS_BY_PARAM = {field.param: field for field in FIELDS}
 
 
 def _notice(param: str, text: str, why: str) -> None:
-    st.toast(f"The link's {param}={text[:40]} {why}; showing the default instead.", icon=":material/link_off:")
+    shown = literal(f"{param}={text[:40]}")  # a link is anyone's text: never Markdown in the app's own notice
+    st.toast(f"The link's {shown} {why}; showing the default instead.", icon=":material/link_off:")
 
 
 def restore() -> None:

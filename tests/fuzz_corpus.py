@@ -14,11 +14,15 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
+from copy import deepcopy
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, ImageOps
 
+from ae_models.models import Autoencoder, build_model
 from ae_models.weights import NAMESPACE, TrainedModel, save_model
 
 Header = dict[str, dict]
@@ -288,3 +292,137 @@ def _generate_images(seed: int) -> Iterator[tuple[str, bytes]]:
                 copy[rng.randrange(len(copy))] ^= 1 << rng.randrange(8)
             yield f"bit-flipped-{name}", bytes(copy)
     yield from container_corpus(seed)
+
+
+# Issue 14, classes 1-7: files that pass the framing checks but lie in ways that reach the CLI and the pages.
+
+RAW = "\x00raw\x00"  # a placeholder that json.dumps writes as one string, swapped for a raw token afterwards
+HUGE_INT = "1" + "0" * 5000  # valid JSON, but more digits than Python converts to int by default
+INSANE_NUMBERS = (HUGE_INT, "9" * 25, "NaN", "Infinity", "-Infinity", "1e999")
+NUMBER_FIELDS: dict[str, tuple[tuple[str | int, ...], ...]] = {
+    "model_config": (("latent_dim",), ("image_shape", 0)),
+    "image_shape": ((1,),),
+    "training": tuple((name,) for name in ("epochs", "batch_size", "learning_rate", "beta", "kl_warmup_epochs",
+                                           "augment", "input_noise", "seed", "val_fraction", "split_seed")),
+    "dataset": (("n_train",), ("n_val",), ("val_fraction",), ("split_seed",)),
+    "final_metrics": (("reconstruction",), ("kl",), ("neg_elbo",), ("n_images",)),
+    "history": tuple((0, name) for name in ("epoch", "beta", "train_reconstruction", "train_kl", "train_total",
+                                            "val_reconstruction", "val_kl", "val_total", "seconds")),
+}  # fmt: skip
+COUNTS = {"latent_dim", "epochs", "batch_size", "kl_warmup_epochs", "seed", "split_seed", "n_train", "n_val",
+          "n_images", "epoch"}  # fmt: skip
+MARKDOWN_PAYLOADS = (
+    "![x](http://evil.example/pixel.png)",
+    "[click here](http://evil.example/phish)",
+    "<http://evil.example/auto>",
+    "https://evil.example/bare",
+    "see www.evil.example now",
+    "mail victim@evil.example",
+    "<img src='http://evil.example/tag.png'>",
+    "[ref][r]\n\n[r]: http://evil.example/ref",
+    ":red[**warning**] ![i](http://evil.example/i.png)",
+    "`code` *em* __strong__ # heading $x$ :material/home:",
+)
+CONTROL_PAYLOADS = (
+    "\x1b[2J\x1b[H", "\x1b]0;pwned title\x07", "\x1b[31mWARNING: disk failing\x1b[0m", "\r" + " " * 40 + "\r",
+    "\x07\x07\x07", "\x08\x08\x08\x08rm -rf", "\x1b[8mhidden\x1b[28m", "\x9b31m", "tab\there\x0bvt\x0cff", "\x00nul",
+)  # fmt: skip
+DATASET_PATHS = (
+    "/", "/etc", "/tmp", "/root", "/proc/self", "..", "../..", "../../../etc", "~", "~/.ssh", "weights", "samples",
+    ".", "/usr/share/datasets/fashion-mnist", "/usr/share/datasets", "/nonexistent/folder", "mnist-5k/../..",
+    "./digits", "digits/", "file:///etc",
+)  # fmt: skip
+
+
+def with_metadata(valid: bytes, **changes: str) -> bytes:
+    """The valid file with some ae_models.* metadata values replaced by the given (already serialised) strings."""
+    header, body = split_safetensors(valid)
+    header["__metadata__"].update({NAMESPACE + key: value for key, value in changes.items()})
+    return join_safetensors(header, body)
+
+
+def metadata_value(valid: bytes, key: str) -> object:
+    return json.loads(split_safetensors(valid)[0]["__metadata__"][NAMESPACE + key])
+
+
+def _with_raw(value: object, path: tuple[str | int, ...], token: str) -> str:
+    """value as JSON with the item at path replaced by a raw token (NaN, 1e999, thousands of digits)."""
+    copy = json.loads(json.dumps(value))
+    target = copy
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = RAW
+    return json.dumps(copy).replace(json.dumps(RAW), token)
+
+
+def with_field(valid: bytes, key: str, field: str, value: object) -> bytes:
+    """The valid file with one field of one JSON metadata record changed."""
+    record = metadata_value(valid, key)
+    assert isinstance(record, dict)
+    return with_metadata(valid, **{key: json.dumps({**record, field: value})})
+
+
+def insane_metadata_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
+    """Class 1: every number of the metadata as huge, non-finite or negative; every kind of string as megabytes."""
+    for key, paths in NUMBER_FIELDS.items():
+        value = metadata_value(valid, key)
+        for path in paths:
+            for token in INSANE_NUMBERS + (("-1",) if path[-1] in COUNTS else ()):
+                case = f"{key}.{'.'.join(map(str, path))}={token[:10]}"
+                yield case, with_metadata(valid, **{key: _with_raw(value, path, token)})
+    megabytes = "A" * 3_000_000
+    for key in ("kind", "created", "format_version"):
+        yield f"{key}=3MB", with_metadata(valid, **{key: megabytes})
+    for key, field in (("dataset", "name"), ("training", "lr_schedule"), ("model_config", "activation")):
+        yield f"{key}.{field}=3MB", with_field(valid, key, field, megabytes)
+
+
+def _file_of(trained: TrainedModel, model: Autoencoder, dataset: str | None = None) -> bytes:
+    info = trained.dataset if dataset is None else replace(trained.dataset, name=dataset)
+    return weights_bytes(replace(trained, network=model, dataset=info))
+
+
+def mismatched_size_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]:
+    """Class 3: models whose declared images are not their dataset's (digits are 8x8, mnist-5k 28x28)."""
+    for dataset, shapes in (("digits", ((4, 4), (16, 16), (28, 28), (32, 32), (8, 16), (16, 8))),
+                            ("mnist-5k", ((8, 8), (32, 32), (14, 14), (56, 56)))):  # fmt: skip
+        for shape in shapes:
+            for kind in ("ae", "vae"):
+                torch.manual_seed(0)
+                model = build_model(replace(trained.config, kind=kind, image_shape=shape))
+                yield f"{dataset}-as-{shape[0]}x{shape[1]}-{kind}", _file_of(trained, model, dataset)
+
+
+def overflowing_corpus(trained: TrainedModel) -> Iterator[tuple[str, bytes]]:
+    """Classes 3 and 7: finite float32 weights whose forward pass overflows to inf/NaN (one matrix near float32's
+    maximum, all one sign or alternating)."""
+    for name, tensor in trained.network.state_dict().items():
+        if not name.endswith("weight"):
+            continue
+        alternating = (torch.arange(tensor.numel()) % 2 * 2 - 1).reshape(tensor.shape).to(tensor.dtype)
+        for scale in (1e38, 3e38):
+            for pattern_name, pattern in (("positive", torch.ones_like(tensor)), ("alternating", alternating)):
+                model = deepcopy(trained.network)
+                model.state_dict()[name].copy_(pattern * scale)
+                yield f"overflow-{name}-{scale:g}-{pattern_name}", _file_of(trained, model)
+
+
+def markdown_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
+    """Class 4: metadata strings (format version, kind, dataset name) that are Markdown with links and images."""
+    for index, payload in enumerate(MARKDOWN_PAYLOADS):
+        yield f"markdown-format-version-{index}", with_metadata(valid, format_version=payload)
+        yield f"markdown-kind-{index}", with_metadata(valid, kind=payload)
+        yield f"markdown-dataset-{index}", with_field(valid, "dataset", "name", payload)
+
+
+def control_character_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
+    """Class 5: terminal escape sequences in the strings `info` prints (creation date, dataset name)."""
+    for index, payload in enumerate(CONTROL_PAYLOADS):
+        yield f"control-created-{index}", with_metadata(valid, created=f"2026-01-01{payload}")
+        yield f"control-dataset-{index}", with_field(valid, "dataset", "name", f"digits{payload}")
+
+
+def dataset_path_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
+    """Class 6: a model naming a server folder (or a near-miss of a known name) as its dataset."""
+    for index, path in enumerate(DATASET_PATHS):
+        yield f"dataset-path-{index}", with_field(valid, "dataset", "name", path)

@@ -81,8 +81,8 @@ def test_per_model_computes_once_per_weights_and_input_values() -> None:
         calls.append((network, mode))
         return images.flatten(1).sum(dim=1)
 
-    first = SimpleNamespace(sha256="a" * 64, trained=SimpleNamespace(model="net-a"))
-    other = SimpleNamespace(sha256="b" * 64, trained=SimpleNamespace(model="net-b"))
+    first = SimpleNamespace(sha256="a" * 64, network="net-a")
+    other = SimpleNamespace(sha256="b" * 64, network="net-b")
     images = torch.rand(3, 4, 4)
     result = per_model(first, score, images, "x")
     assert torch.equal(result, images.flatten(1).sum(dim=1)) and calls == [("net-a", "x")]

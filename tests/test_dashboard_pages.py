@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ae_models.library import beta_sweeps, load_folder
+from ae_models.library import beta_sweeps, default_models, load_folder
+from ae_models.pipeline import train_spec
+from ae_models.weights import save_model
+from dashboard.figures import PRIOR_NAME
+from dashboard.page_list import PAGES, Page
 
-from .conftest import REPO_ROOT, WEIGHTS_DIR
+from .conftest import REPO_ROOT, WEIGHTS_DIR, tiny_spec
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
-PAGES = [
-    "views/overview.py",
-    "views/latent_map.py",
-    "views/interpolation.py",
-    "views/sampling.py",
-    "views/training_curves.py",
-]
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
 
 
@@ -55,9 +53,9 @@ def test_shipped_groups_cover_both_datasets_and_latent_sizes() -> None:
 
 
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: f"{g[0]}-z{g[1]}")
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_for_every_model_group(page: str, group: tuple[str, int]) -> None:
-    app = open_page(page, group)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_page_runs_for_every_model_group(page: Page, group: tuple[str, int]) -> None:
+    app = open_page(page.app_path, group)
     assert_clean(app)
     assert app.title, "every page has a title"
 
@@ -73,7 +71,7 @@ def test_overview_shows_a_card_per_model_and_the_gallery() -> None:
 def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() -> None:
     app = open_page("views/latent_map.py", ("mnist-5k", 2))
     assert any("Click a point" in info.value for info in app.info)
-    assert "N(0, I) prior" in trace_names(app)
+    assert PRIOR_NAME in trace_names(app)
     app.session_state["selected_row"] = 7
     app.run()
     assert_clean(app)
@@ -82,7 +80,7 @@ def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() 
     assert "selected" in trace_names(app)
     sigma = next(t for t in app.toggle if "σ" in t.label)
     sigma.set_value(True).run()
-    assert "1σ posterior (VAE)" in trace_names(app)
+    assert "VAE 1σ ellipses" in trace_names(app)
 
 
 def test_latent_map_probe_and_grid_respond_to_sliders() -> None:
@@ -95,9 +93,9 @@ def test_latent_map_probe_and_grid_respond_to_sliders() -> None:
     assert_clean(app)
     assert any("Decoded at z = (2.00, 0.00)" in s.value for s in app.subheader)
     assert images(app) != before
-    grid_before = [c for c in charts(app) if "Decoded grid" in c["layout"]["title"]["text"]]
+    grid_before = [c for c in charts(app) if c["data"][0]["type"] == "image"]
     next(s for s in app.slider if s.label == "Tiles per side").set_value(7).run()
-    grid_after = [c for c in charts(app) if "Decoded grid" in c["layout"]["title"]["text"]]
+    grid_after = [c for c in charts(app) if c["data"][0]["type"] == "image"]
     assert len(grid_after[0]["layout"]["xaxis"]["ticktext"]) == 7 != len(grid_before[0]["layout"]["xaxis"]["ticktext"])
 
 
@@ -121,7 +119,7 @@ def test_interpolation_follows_steps_method_and_endpoints() -> None:
     app.selectbox(key="class_B").set_value("7").run()
     assert_clean(app)
     assert any("Endpoint B" in m.value and "(7)" in m.value for m in app.markdown)
-    assert "interpolation path" in trace_names(app)
+    assert "path A→B" in trace_names(app)
     assert len(app.get("download_button")) == 2
 
 
@@ -153,6 +151,28 @@ def test_training_curves_follow_the_chosen_models() -> None:
     assert [len(c["data"][0]["text"]) for c in drawn] == [len(group) for group in sweeps.values()]
 
 
+def test_pages_compare_the_default_pair_not_a_sweep_member() -> None:
+    app = open_page("views/compression.py", ("mnist-5k", 16))
+    assert_clean(app)
+    assert app.sidebar.selectbox(key="vae-mnist-5k-16").value == "mnist_vae_z16"
+    assert app.sidebar.selectbox(key="ae-mnist-5k-16").value == "mnist_ae_z16"
+    expected = [m.name for m in default_models(load_folder(WEIGHTS_DIR)[0], "mnist-5k")]
+    assert list(app.dataframe[0].value["model"]) == expected
+
+
+def test_a_model_trained_on_another_split_is_scored_on_its_own_held_out_images(tmp_path: Path, monkeypatch) -> None:
+    spec = tiny_spec("ae", epochs=1)
+    spec = replace(spec, training=replace(spec.training, val_fraction=0.2, split_seed=7))
+    weights = tmp_path / "weights"
+    save_model(train_spec(spec), weights / "digits_ae.safetensors")
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    app = open_page("views/anomaly.py")
+    assert_clean(app)
+    held_out = next(m for m in app.metric if m.label == "Normal (held-out) images")
+    assert int(held_out.value) == 359  # 20% of the 1,797 digits, all of them in the sample; the default split has 180
+
+
 def test_corrupt_upload_shows_a_message_and_the_app_keeps_working(tmp_path: Path) -> None:
     app = open_page("views/overview.py")
     app.sidebar.file_uploader[0].upload(
@@ -160,7 +180,7 @@ def test_corrupt_upload_shows_a_message_and_the_app_keeps_working(tmp_path: Path
     )
     app.run()
     assert not app.exception
-    assert any("broken.safetensors could not be loaded" in e.value for e in app.sidebar.error)
+    assert any(e.value.startswith("` broken.safetensors ` could not be loaded") for e in app.sidebar.error)
     app.switch_page("views/sampling.py").run()
     assert not app.exception and app.title
 
@@ -275,3 +295,116 @@ def test_presentation_mode_enlarges_figure_text() -> None:
     app.sidebar.toggle(key="presentation_mode").set_value(True).run()
     assert_clean(app)
     assert all(c["layout"]["font"]["size"] == 20 for c in charts(app))
+
+
+def notes(app: AppTest) -> list[str]:
+    return [c.value for c in app.caption if c.value.startswith("**What to notice:**")]
+
+
+def test_training_curves_follow_the_sidebar_on_the_same_page() -> None:
+    """Defect: after the sidebar changed on this page, the curves kept showing the previous group."""
+    app = open_page("views/training_curves.py", ("mnist-5k", 2))
+    assert set(app.multiselect(key="curve_models").value) == {"mnist_ae_z2", "mnist_vae_z2"}
+    app.sidebar.selectbox(key="group").set_value(("fashion-mnist", 2)).run()
+    assert_clean(app)
+    assert set(app.multiselect(key="curve_models").value) == {"fashion_ae_z2", "fashion_vae_z2"}
+    legend = {t["name"] for t in charts(app)[0]["data"] if t.get("showlegend", True)}
+    assert all(name.startswith("fashion_") for name in legend)
+
+
+def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group() -> None:
+    """Defect: the default MNIST latent-2 endpoint A (the first held-out 0) came back from the AE as another digit."""
+    from ae_models.recognition import rebuilt_as_own_class
+    from ae_models.samples import load_sample, sample_path
+
+    for group, prefix in ((("mnist-5k", 2), "mnist"), (("fashion-mnist", 16), "fashion")):
+        app = open_page("views/interpolation.py", group)
+        assert_clean(app)
+        rows = [app.session_state[f"endpoint_{e}"] for e in "AB"]
+        sample = load_sample(sample_path(WEIGHTS_DIR, group[0]))
+        networks = [m.network for m in load_folder(WEIGHTS_DIR)[0] if m.name in (
+            f"{prefix}_ae_z{group[1]}", f"{prefix}_vae_z{group[1]}")]  # fmt: skip
+        assert len(networks) == 2 and rebuilt_as_own_class(networks, sample, rows).all()
+        names = sample.images.class_names
+        assert app.selectbox(key="class_A").value == names[int(sample.images.labels[rows[0]])]
+        assert any("Each frame's class" in n for n in notes(app))
+    app.sidebar.selectbox(key="group").set_value(("mnist-5k", 2)).run()  # the same session, another dataset
+    assert app.selectbox(key="class_B").value == "1" and app.selectbox(key="class_A").value == "0"
+
+
+def test_sampling_notes_count_the_draws_outside_each_models_codes() -> None:
+    """Defect: the caption said the AE's prior draws decode to smudges; at MNIST latent 2 they land in its codes."""
+    from ae_models.coverage import code_region, decoder_inputs
+    from ae_models.latent_maps import load_map
+    from ae_models.latent_ops import prior_codes
+
+    for group, prefix in ((("mnist-5k", 2), "mnist"), (("fashion-mnist", 2), "fashion")):
+        app = open_page("views/sampling.py", group)
+        assert_clean(app)
+        counts = []
+        for kind in ("ae", "vae"):
+            latent_map = load_map(WEIGHTS_DIR / f"{prefix}_{kind}_z2.map.safetensors")
+            region = code_region(decoder_inputs(latent_map.codes, latent_map.logvar))
+            counts.append(int(region.outside(prior_codes(24, 2, 0)).sum()))
+        note = notes(app)[0]
+        assert f"{counts[0]} of 24 draws land outside the AE's codes" in note
+        assert f"{counts[1]} of 24 draws land outside the VAE's codes" in note
+        assert "smudges" not in " ".join(m.value for m in app.markdown)
+    assert counts[0] > counts[1]  # on Fashion the AE's codes miss most of the prior's draws
+
+
+def test_decoded_plane_frames_each_model_on_its_own_codes() -> None:
+    """Defect: both planes showed +-2.5 around the origin while the MNIST AE's codes span about -20..60."""
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    assert_clean(app)
+    grids = {c["layout"]["title"]["text"]: c for c in charts(app) if c["data"][0]["type"] == "image"}
+    spans = {title.split(" ·")[0]: [float(t) for t in c["layout"]["xaxis"]["ticktext"]] for title, c in grids.items()}
+    assert spans["AE"][-1] - spans["AE"][0] > 30 and spans["VAE"][-1] - spans["VAE"][0] < 10
+    assert all(len(c["layout"]["shapes"]) == 1 for c in grids.values())  # the prior's circle on each
+    app.radio(key="plane_frame").set_value("the prior's ±3").run()
+    grids = [c for c in charts(app) if c["data"][0]["type"] == "image"]
+    assert all(c["layout"]["xaxis"]["ticktext"][0] == "-3.0" for c in grids)
+    assert any("tiles" in n for n in notes(app)) and any("nearest code" in n for n in notes(app))
+
+
+def test_latent_map_highlight_greys_the_other_classes() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    app.pills(key="map_highlight").set_value([3]).run()
+    assert_clean(app)
+    points = next(t for t in charts(app)[0]["data"] if t.get("name") == "images")
+    assert "#d62728" in points["marker"]["color"] and "#1f77b4" not in points["marker"]["color"]
+
+
+def test_denoising_note_is_measured_and_says_when_a_model_is_worse_than_the_input() -> None:
+    """Defect: the page said a plain AE returns a clean-looking image; at latent 16 it returns blobs at ~4 dB."""
+    app = open_page("views/denoising.py", ("mnist-5k", 16))
+    assert_clean(app)
+    note = notes(app)[0]
+    damaged = float(note.split("scores ")[1].split(" dB")[0])
+    captions = {image.proto.imgs[0].caption.split(" ·")[0]: image.proto.imgs[0].caption for image in app.get("image")}
+    ae = float(captions["AE"].split("PSNR ")[1].split(" dB")[0])
+    assert ae < damaged - 0.5 and "AE " + f"{ae:.1f} dB" in note and "worse than doing nothing" in note
+    assert "better than doing nothing" in note.split("AE (denoising)")[1]  # the shipped DAE does help
+    assert "clean-looking" not in " ".join(m.value for m in app.markdown)
+
+
+def test_compression_states_the_raw_baseline_png_jpeg_and_decoder_size() -> None:
+    app = open_page("views/compression.py", ("fashion-mnist", 16))
+    assert_clean(app)
+    table = app.dataframe[0].value
+    assert {"PNG bytes (lossless)", "JPEG bytes at that PSNR", "decoder (MB)"} <= set(table.columns)
+    assert (table["JPEG PSNR (dB)"] >= table["PSNR (dB)"] - 0.05).all()
+    assert all("Raw is 784 bytes" in n and "MB decoder" in n for n in notes(app))
+
+
+def test_anomaly_histograms_carry_the_threshold_and_the_extremes_are_shown_with_scores() -> None:
+    app = open_page("views/anomaly.py", ("mnist-5k", 2))
+    assert_clean(app)
+    lines = [s["x0"] for c in charts(app) if c["data"][0]["type"] == "histogram" for s in c["layout"]["shapes"]]
+    assert len(lines) == 2
+    app.slider(key="anomaly_percentile").set_value(60.0).run()
+    moved = [s["x0"] for c in charts(app) if c["data"][0]["type"] == "histogram" for s in c["layout"]["shapes"]]
+    assert all(m < line for m, line in zip(moved, lines, strict=True))
+    scored = [img for image in app.get("image") for img in image.proto.imgs if img.caption.replace(".", "").isdigit()]
+    assert len(scored) == 2 * 2 * 2 * 6  # models x sets x ends x images
+    assert "At the 60th percentile" in notes(app)[0]

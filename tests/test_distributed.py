@@ -50,5 +50,5 @@ def test_two_cpu_processes_train_the_same_model_as_one(tmp_path: Path) -> None:
     assert abs(distributed.final_metrics.reconstruction - single.final_metrics.reconstruction) < 0.01 * abs(
         single.final_metrics.reconstruction
     )
-    for name, tensor in distributed.model.state_dict().items():
-        assert torch.allclose(tensor, single.model.state_dict()[name], atol=0.02), name
+    for name, tensor in distributed.network.state_dict().items():
+        assert torch.allclose(tensor, single.network.state_dict()[name], atol=0.02), name

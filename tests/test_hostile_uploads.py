@@ -25,7 +25,7 @@ def test_one_weights_file_of_each_family_is_refused_in_the_sidebar(isolated_cach
     for family, data in families.items():
         app.sidebar.file_uploader[0].upload(f"{family}.safetensors", data, "application/octet-stream").run()
         assert not app.exception, (family, [e.value for e in app.exception])
-        assert any(f"{family}.safetensors could not be loaded" in e.value for e in app.sidebar.error), family
+        assert any(f"` {family}.safetensors ` could not be loaded" in e.value for e in app.sidebar.error), family
     assert app.title and not list((isolated_cache / "uploads").glob("*")), "rejected uploads were kept on disk"
 
 

@@ -1,5 +1,9 @@
+import itertools
+
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ae_models.latent_ops import (
     fitted_gaussian_codes,
@@ -10,6 +14,10 @@ from ae_models.latent_ops import (
     prior_codes,
     sigma_ellipses,
 )
+from ae_models.library import load_library_model
+from ae_models.samples import load_sample, sample_path
+
+from .conftest import WEIGHTS_DIR
 
 
 @pytest.mark.parametrize("method", ["linear", "spherical"])
@@ -28,6 +36,51 @@ def test_linear_is_evenly_spaced_and_slerp_keeps_the_norm() -> None:
     norms = interpolate(start, end, 5, "spherical").norm(dim=1)
     torch.testing.assert_close(norms, torch.full((5,), 3.0))
     assert interpolate(start, end, 5, "linear")[2].norm() < 3.0
+
+
+finite = st.floats(-50.0, 50.0, allow_nan=False, width=32)
+
+
+@st.composite
+def code_pairs(draw: st.DrawFn) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two codes of one size, often pointing in nearly opposite directions or differing a lot in length."""
+    size = draw(st.integers(2, 16))
+    start = torch.tensor(draw(st.lists(finite, min_size=size, max_size=size)))
+    shape = draw(st.sampled_from(["free", "opposite", "scaled"]))
+    if shape == "free":
+        return start, torch.tensor(draw(st.lists(finite, min_size=size, max_size=size)))
+    factor = draw(st.floats(0.01, 20.0))
+    return start, start * (-factor if shape == "opposite" else factor)
+
+
+@settings(max_examples=300, deadline=None)
+@given(code_pairs(), st.integers(2, 30))
+def test_spherical_path_keeps_every_norm_between_the_endpoints(pair: tuple, steps: int) -> None:
+    start, end = pair
+    path = interpolate(start, end, steps, "spherical")
+    assert torch.equal(path[0], start) and torch.equal(path[-1], end)
+    norms = path.double().norm(dim=1)
+    low, high = sorted((start.double().norm().item(), end.double().norm().item()))
+    assert bool((norms >= low - 1e-5).all()) and bool((norms <= high + 1e-5).all()), (norms, low, high)
+
+
+def test_spherical_between_opposite_codes_turns_through_a_perpendicular() -> None:
+    path = interpolate(torch.tensor([2.0, 0.0, 0.0]), torch.tensor([-4.0, 0.0, 0.0]), 3, "spherical")
+    torch.testing.assert_close(path[1].norm(), torch.tensor(3.0))
+    assert path[1, 0].abs() < 1e-6  # halfway round, not through the origin
+    with pytest.raises(ValueError, match="1-D"):
+        interpolate(torch.tensor([1.0]), torch.tensor([-1.0]), 3, "spherical")
+
+
+@pytest.mark.parametrize("name", ["mnist_ae_z2", "mnist_vae_z2"])
+def test_spherical_paths_between_shipped_class_examples_stay_inside_the_codes(name: str) -> None:
+    """The regression the issue found: MNIST latent 2, class 0 to 7, reached norm ~20 with codes up to 5.7."""
+    model = load_library_model(WEIGHTS_DIR / f"{name}.safetensors").network
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    codes = model.encode(sample.images.images[sample.example_rows()]).mean
+    for i, j in itertools.combinations(range(len(codes)), 2):
+        norms = interpolate(codes[i], codes[j], 10, "spherical").norm(dim=1)
+        assert norms.max() <= max(codes[i].norm(), codes[j].norm()) + 1e-5, (i, j, norms.max())
 
 
 def test_interpolation_rejects_bad_arguments() -> None:

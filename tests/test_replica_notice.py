@@ -4,6 +4,7 @@ again a model whose upload went with the session; the view itself comes back fro
 from __future__ import annotations
 
 from dashboard import replica
+from dashboard.untrusted import literal
 
 from .test_url_state import notices, open_link
 
@@ -26,6 +27,6 @@ def test_a_reload_on_the_same_server_or_a_first_visit_is_not_called_a_move() -> 
 
 def test_a_link_naming_an_upload_this_session_lacks_says_to_upload_it_again() -> None:
     app = open_link({"server": "0ther5e1", "group": "mnist-5k.z2", "vae": "upload:my_vae"})
-    assert any("upload:my_vae was uploaded in an earlier session" in e.value for e in app.sidebar.error)
+    assert any(f"{literal('upload:my_vae')} was uploaded in an earlier session" in e.value for e in app.sidebar.error)
     assert any("upload the file again" in e.value for e in app.sidebar.error)
     assert app.sidebar.selectbox(key="vae-mnist-5k-2").value == "mnist_vae_z2"  # the shipped model meanwhile

@@ -41,7 +41,7 @@ def test_shipped_model_matches_its_spec_map_and_recorded_metrics(spec) -> None:
     info = trained.dataset
     val = load_split(info.name, "val", info.val_fraction, info.split_seed)
     assert len(val) == info.n_val
-    again = evaluate(trained.model, val.images, trained.training.reconstruction_loss)
+    again = evaluate(trained.network, val.images, trained.training.reconstruction_loss)
     recorded = trained.final_metrics
     assert again.n_images == recorded.n_images
     assert again.reconstruction == pytest.approx(recorded.reconstruction, rel=1e-4)

@@ -22,7 +22,7 @@ def test_training_lowers_the_loss(tiny_vae) -> None:
 def test_training_is_reproducible() -> None:
     spec = tiny_spec("ae", epochs=2)
     first, second = train_spec(spec), train_spec(spec)
-    for (name, a), (_, b) in zip(first.model.state_dict().items(), second.model.state_dict().items(), strict=True):
+    for (name, a), (_, b) in zip(first.network.state_dict().items(), second.network.state_dict().items(), strict=True):
         assert torch.equal(a, b), name
     assert [r.val_reconstruction for r in first.history] == [r.val_reconstruction for r in second.history]
 

@@ -54,7 +54,7 @@ def test_a_trained_model_scores_noise_as_stranger_than_digits(tiny_ae) -> None:
 
     digits = load_split("digits", "val").images
     noise = outlier_images("pure noise", digits, None)
-    model = tiny_ae.model
+    model = tiny_ae.network
     normal_scores, noise_scores = reconstruction_scores(model, digits), reconstruction_scores(model, noise)
     assert roc_curve(normal_scores, noise_scores).auc > 0.9
     reference = model.encode(load_split("digits", "train").images).mean
@@ -80,7 +80,7 @@ def test_codec_report_counts_bytes_and_quality(tiny_vae) -> None:
     from ae_models.datasets import load_split
 
     images = load_split("digits", "val").images
-    full, half = codec_report(tiny_vae.model, images, "float32"), codec_report(tiny_vae.model, images, "float16")
+    full, half = codec_report(tiny_vae.network, images, "float32"), codec_report(tiny_vae.network, images, "float16")
     assert (full.code_bytes, half.code_bytes, full.image_bytes) == (8, 4, 64)
     assert half.ratio == 2 * full.ratio == 16
     assert abs(full.mean_psnr_db - half.mean_psnr_db) < 0.5

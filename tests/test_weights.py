@@ -19,10 +19,10 @@ def test_round_trip_is_exact(vae_file: Path, tiny_vae) -> None:
     assert loaded.history == tiny_vae.history
     assert loaded.final_metrics == tiny_vae.final_metrics
     assert loaded.created == tiny_vae.created
-    original = tiny_vae.model.state_dict()
-    for name, tensor in loaded.model.state_dict().items():
+    original = tiny_vae.network.state_dict()
+    for name, tensor in loaded.network.state_dict().items():
         assert torch.equal(tensor, original[name]), name
-    assert not loaded.model.training
+    assert not loaded.network.training
 
 
 def test_metadata_is_namespaced_json_strings(vae_file: Path) -> None:

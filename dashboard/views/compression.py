@@ -5,32 +5,33 @@ from functools import partial
 import streamlit as st
 
 from ae_models.compression import CODE_DTYPES, codec_report
-from ae_models.library import beta_sweeps
+from ae_models.library import default_models
 from dashboard.exports import csv_bytes
 from dashboard.figures import compression_figure
 from dashboard.imaging import tile
+from dashboard.notes import compression_note, notice
 from dashboard.presentation import show_figure
-from dashboard.resources import per_model
+from dashboard.resources import classic_baseline, per_model
 from dashboard.session import require_sample, require_selection
 
 selection = require_selection()
-sample = require_sample(selection)
+models = default_models(list(selection.models), selection.dataset)
+sample = require_sample(selection, models)
 
 st.title("Compression")
 st.markdown(
     "Store only the code *z* and let the decoder rebuild the image: an autoencoder is a learned lossy codec. "
-    "Fewer latent numbers mean a smaller file and a blurrier picture. Quality is measured on held-out images."
+    "Fewer latent numbers mean a smaller file and a blurrier picture. Quality is measured on held-out images. "
+    "The baseline is the raw image: one byte per pixel, 784 bytes for 28x28; the table also gives the same images "
+    "as lossless PNG and as JPEG at the lowest quality that matches each model's PSNR."
 )
-code_dtype = st.radio("Store each code number as", list(CODE_DTYPES), horizontal=True, help="float16 halves the size")
+code_dtype = st.radio(
+    "Store each code number as", list(CODE_DTYPES), horizontal=True, help="float16 halves the size", key="code_dtype"
+)
 
-sweep_members = {m.name for sweep in beta_sweeps(list(selection.models)).values() for m in sweep}
-models = sorted(
-    (m for m in selection.models if m.dataset == selection.dataset and not m.is_denoiser and m.beta == 1
-     and m.name not in sweep_members),
-    key=lambda m: (m.kind, m.latent_dim),
-)  # fmt: skip
 held_out = sample.images.images[sample.held_out]
 reports = [(model, per_model(model, codec_report, held_out, code_dtype)) for model in models]
+classic = [classic_baseline(selection.dataset, round(r.mean_psnr_db, 1), held_out) for _, r in reports]
 table = {
     "model": [m.name for m, _ in reports],
     "kind": [m.kind.upper() for m, _ in reports],
@@ -39,18 +40,34 @@ table = {
     "image bytes (8-bit)": [r.image_bytes for _, r in reports],
     "ratio": [round(r.ratio, 1) for _, r in reports],
     "PSNR (dB)": [round(r.mean_psnr_db, 2) for _, r in reports],
+    "PNG bytes (lossless)": [round(c.png_bytes) for c in classic],
+    "JPEG bytes at that PSNR": [round(c.jpeg_bytes) for c in classic],
+    "JPEG quality": [c.jpeg_quality for c in classic],
+    "JPEG PSNR (dB)": [round(c.jpeg_psnr_db, 2) for c in classic],
+    "decoder (MB)": [round(r.decoder_bytes / 1e6, 2) for _, r in reports],
     "reconstruction (nats)": [round(r.mean_reconstruction_nats, 2) for _, r in reports],
 }
 st.dataframe(table, hide_index=True)
 st.download_button("Download table (CSV)", partial(csv_bytes, table), "compression.csv", "text/csv")
 show_figure(compression_figure(reports), "compression-tradeoff")
+shown = [(m, r, c) for (m, r), c in zip(reports, classic, strict=True) if m in selection.pair]
+for model, report, baseline in shown:
+    notice(
+        compression_note(
+            f"{model.kind.upper()} · {model.name}", report.code_bytes, report.mean_psnr_db, baseline.png_bytes,
+            baseline.jpeg_bytes, baseline.jpeg_quality, baseline.jpeg_psnr_db, report.decoder_bytes,
+            report.image_bytes,
+        )
+    )  # fmt: skip
 
 st.subheader("The same held-out images after the round trip")
 examples = sample.images.images[sample.example_rows(per_class=1)]
-st.image(tile(examples, columns=len(examples), upscale=2), caption="originals (784 bytes each)")
+height, width = examples.shape[1:]
+st.image(tile(examples, columns=len(examples), upscale=2), caption=f"originals ({height * width} bytes each, raw)")
 for model, report in reports:
-    restored = model.trained.model.reconstruct(examples)
+    restored = model.network.reconstruct(examples)
     st.image(
         tile(restored, columns=len(examples), upscale=2),
-        caption=f"{model.name}: {report.code_bytes} bytes per image ({report.ratio:.0f}x smaller)",
+        caption=f"{model.name}: {report.code_bytes} bytes per image ({report.ratio:.0f}x smaller than raw), "
+        f"PSNR {report.mean_psnr_db:.1f} dB",
     )

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr
 from dashboard.imaging import tile
+from dashboard.notes import denoising_note, notice
 from dashboard.session import require_sample, require_selection
 
 selection = require_selection()
@@ -11,17 +12,22 @@ sample = require_sample(selection)
 
 st.title("Denoising")
 st.markdown(
-    "An autoencoder can only rebuild what its code can describe, and noise is not in its vocabulary: passing a "
-    "damaged image through it tends to return a clean-looking one. A **denoising autoencoder** is trained for "
-    "exactly this — shown noisy inputs, asked for the clean originals. PSNR (higher is better) measures how close "
-    "each row is to the clean images."
+    "An autoencoder can only rebuild what its code can describe, and noise is not in its vocabulary — but a "
+    "damaged image can also push its code somewhere else entirely, and then it comes back as another picture. "
+    "A **denoising autoencoder** is trained for exactly this: shown noisy inputs, asked for the clean originals. "
+    "PSNR (higher is better) measures how close each row is to the clean images; the note below compares every "
+    "model with simply keeping the damaged input."
 )
 
 controls = st.columns(4)
-kind = controls[0].radio("Damage", CORRUPTIONS, help="Gaussian noise, random black/white pixels, or a blanked square")
-strength = controls[1].slider("Strength", 0.0, 1.0, 0.4, 0.05, help="noise std, share of pixels hit, or square side")
-seed = controls[2].number_input("Seed", 0, 10_000, 0)
-per_class = controls[3].slider("Images per class", 1, 3, 1)
+kind = controls[0].radio(
+    "Damage", CORRUPTIONS, help="Gaussian noise, random black/white pixels, or a blanked square", key="damage_kind"
+)
+strength = controls[1].slider(
+    "Strength", 0.0, 1.0, 0.4, 0.05, help="noise std, share of pixels hit, or square side", key="damage_strength"
+)
+seed = controls[2].number_input("Seed", 0, 10_000, 0, key="damage_seed")
+per_class = controls[3].slider("Images per class", 1, 3, 1, key="damage_per_class")
 
 clean = sample.images.images[sample.example_rows(per_class=per_class)]
 noisy = corrupt(clean, kind, strength, int(seed))
@@ -29,16 +35,25 @@ denoisers = [m for m in selection.models if m.is_denoiser and m.dataset == selec
 models = [*selection.pair, *denoisers]
 rows = [("clean originals", clean), (f"damaged input ({kind}, strength {strength:g})", noisy)]
 rows += [
-    (f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''} · {m.name}", m.trained.model.reconstruct(noisy))
+    (f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''} · {m.name}", m.network.reconstruct(noisy))
     for m in models
 ]
 
+scores = {}
 for label, images in rows:
-    score = "" if images is clean else f" — PSNR {float(psnr(clean, images).mean()):.1f} dB"
-    st.image(tile(images, columns=len(clean) // per_class, upscale=2), caption=f"{label}{score}")
+    score = None if images is clean else float(psnr(clean, images).mean())
+    st.image(
+        tile(images, columns=len(clean) // per_class, upscale=2),
+        caption=label if score is None else f"{label} — PSNR {score:.1f} dB",
+    )
+damaged_score = float(psnr(clean, noisy).mean())
+model_scores = {
+    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": float(psnr(clean, images).mean())
+    for m, (_, images) in zip(models, rows[2:], strict=True)
+}
+notice(denoising_note(model_scores, damaged_score))
 if not denoisers:
     st.info(f"No denoising AE is loaded for {selection.dataset}; the shipped one, mnist_dae_z16, is for mnist-5k.")
 for denoiser in denoisers:
     noise = denoiser.trained.training.input_noise
     st.caption(f"{denoiser.name} (latent {denoiser.latent_dim}) was trained on Gaussian noise of std {noise:g} only.")
-st.caption(f"Doing nothing (the damaged input itself) scores {float(psnr(clean, noisy).mean()):.1f} dB.")

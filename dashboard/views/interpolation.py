@@ -7,16 +7,29 @@ import streamlit as st
 import torch
 
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
+from ae_models.recognition import classify_like
 from dashboard.figures import latent_scatter
-from dashboard.imaging import gif_bytes, png_bytes, tile
+from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
+from dashboard.notes import interpolation_note, notice
 from dashboard.presentation import show_figure
-from dashboard.session import SELECTED_ROW_KEY, maps_for, require_sample, require_selection, rows_from_event
+from dashboard.resources import default_endpoints
+from dashboard.session import (
+    SELECTED_ROW_KEY,
+    follow_sidebar,
+    maps_for,
+    require_sample,
+    require_selection,
+    rows_from_event,
+)
+
+PER_CLASS = 20  # examples offered per class by the endpoint pickers
+ENDPOINTS = ("A", "B")
 
 selection = require_selection()
 sample = require_sample(selection)
 labels = sample.images.labels.numpy()
 class_names = sample.images.class_names
-examples = sample.example_rows(per_class=20)
+examples = sample.example_rows(per_class=PER_CLASS)
 
 st.title("Interpolation")
 st.caption(
@@ -24,90 +37,135 @@ st.caption(
     "gives a smooth morph through plausible images; holes in it show up as blurry or broken frames."
 )
 
-for endpoint, default in (("A", examples[0]), ("B", examples[min(20, len(examples) - 1)])):
-    st.session_state.setdefault(f"endpoint_{endpoint}", default)
+
+def _class_rows(label: int) -> list[int]:
+    return [r for r in examples if labels[r] == label] or np.flatnonzero(labels == label).tolist()
+
+
+def _endpoint_state(endpoint: str, row: int) -> dict[str, object]:
+    """An endpoint at a row, with its class and example pickers showing that row."""
+    same_class = _class_rows(int(labels[row]))
+    return {
+        f"endpoint_{endpoint}": row,
+        f"class_{endpoint}": class_names[labels[row]],
+        f"index_{endpoint}": same_class.index(row) if row in same_class[:PER_CLASS] else 0,
+    }
+
+
+def _set_endpoint(endpoint: str, row: int) -> None:
+    st.session_state.update(_endpoint_state(endpoint, row))  # in callbacks or before the pickers are drawn
+
+
+def _default_endpoints() -> dict[str, object]:
+    rows = default_endpoints(tuple(m.sha256 for m in selection.pair), tuple(selection.pair), selection.dataset, sample)
+    return {
+        k: v for endpoint, row in zip(ENDPOINTS, rows, strict=True) for k, v in _endpoint_state(endpoint, row).items()
+    }
+
+
+follow_sidebar("interpolation", selection, _default_endpoints)  # rows of another sample mean nothing here
+if not all(0 <= st.session_state.get(f"endpoint_{e}", -1) < len(labels) for e in ENDPOINTS):
+    st.session_state.update(_default_endpoints())
+for endpoint in ENDPOINTS:  # rows from a link arrive without their pickers: make the pickers show them
+    if st.session_state.get(f"class_{endpoint}") != class_names[labels[st.session_state[f"endpoint_{endpoint}"]]]:
+        _set_endpoint(endpoint, st.session_state[f"endpoint_{endpoint}"])
 if st.session_state.get(SELECTED_ROW_KEY) is not None and "endpoint_from_map_page" not in st.session_state:
-    st.session_state["endpoint_A"] = st.session_state[SELECTED_ROW_KEY]  # carry the latent-map selection over
+    row = st.session_state[SELECTED_ROW_KEY]
+    if row < len(labels):
+        _set_endpoint("A", row)  # carry the latent-map selection over
     st.session_state["endpoint_from_map_page"] = True
 
 
 def _pick_by_class(endpoint: str) -> None:
-    label = class_names.index(st.session_state[f"class_{endpoint}"])
-    rows = [r for r in examples if labels[r] == label] or np.flatnonzero(labels == label).tolist()
+    rows = _class_rows(class_names.index(st.session_state[f"class_{endpoint}"]))
     index = min(st.session_state[f"index_{endpoint}"], len(rows) - 1)
     st.session_state[f"endpoint_{endpoint}"] = rows[index]
 
 
 controls = st.columns([2, 2, 3, 2])
-for column, endpoint in zip(controls[:2], ("A", "B"), strict=True):
+for column, endpoint in zip(controls[:2], ENDPOINTS, strict=True):
     with column.container(border=True):
         row = st.session_state[f"endpoint_{endpoint}"]
         st.markdown(f"**Endpoint {endpoint}**: row {row} ({class_names[labels[row]]})")
-        st.selectbox(
-            "class",
-            class_names,
-            index=int(labels[row]),
-            key=f"class_{endpoint}",
-            on_change=_pick_by_class,
-            args=(endpoint,),
+        st.selectbox("class", class_names, key=f"class_{endpoint}", on_change=_pick_by_class, args=(endpoint,))
+        st.number_input(
+            "example", 0, PER_CLASS - 1, key=f"index_{endpoint}", on_change=_pick_by_class, args=(endpoint,)
         )
-        st.number_input("example", 0, 19, 0, key=f"index_{endpoint}", on_change=_pick_by_class, args=(endpoint,))
 with controls[2]:
     steps = st.slider("Steps", 3, 20, 10, help="decoded codes from A to B, both included", key="interpolation_steps")
     method = st.radio(
-        "Path", ["linear", "spherical"], horizontal=True,
-        help="spherical (slerp) keeps the code's length, staying where N(0, I) puts most of its mass",
-        key="interpolation_path",
+        "Path", ["linear", "spherical"], horizontal=True, key="interpolation_path",
+        help="spherical turns the code's direction at an even pace and moves its length evenly from A's to B's, "
+        "so no step is longer or shorter than both endpoints; linear cuts straight through the middle",
     )  # fmt: skip
 with controls[3]:
-    target = st.radio("Clicking the map sets", ["A", "B"], horizontal=True)
+    target = st.radio("Clicking the map sets", ENDPOINTS, horizontal=True, key="interp_target")
 
 rows = [st.session_state["endpoint_A"], st.session_state["endpoint_B"]]
 endpoints = sample.images.images[rows]
 strips, paths = [], {}
 for model in selection.pair:
-    codes = model.trained.model.encode(endpoints).mean
+    codes = model.network.encode(endpoints).mean
     path = interpolate(codes[0], codes[1], steps, method)
-    strips.append((model, decode_codes(model.trained.model, path)))
+    strips.append((model, decode_codes(model.network, path)))
     paths[model.sha256] = path
 
 st.subheader(f"{method.capitalize()} interpolation, {steps} steps")
 pictures = []
 for model, decoded in strips:
     picture = tile(torch.cat([endpoints[:1], decoded, endpoints[1:]]), columns=steps + 2, upscale=3)
-    pictures.append(picture)
-    st.image(picture, caption=f"{model.kind.upper()} · {model.name}: original A, {steps} decoded steps, original B")
-
-downloads = st.columns(4)
+    title = f"{model.kind.upper()} · {model.name}: original A, {steps} decoded steps, original B"
+    pictures.append(with_label(picture, title))
+    st.image(picture, caption=title)
+others = np.setdiff1d(np.arange(len(labels)), rows)
+sequences = {
+    model.kind.upper(): [
+        class_names[i]
+        for i in classify_like(decoded, sample.images.images[others], sample.images.labels[others]).tolist()
+    ]
+    for model, decoded in strips
+}
+notice(interpolation_note(sequences, class_names[labels[rows[0]]], class_names[labels[rows[1]]]))
 
 
 def _animation() -> bytes:
-    """One GIF frame per step, the models side by side; encoded only when the button is clicked."""
-    return gif_bytes([np.hstack([tile(d[i : i + 1], 1, pad=2, upscale=8) for _, d in strips]) for i in range(steps)])
+    """Original A, every step, original B; the models side by side, each column labelled; built on click."""
+    sequences = [(m, torch.cat([endpoints[:1], decoded, endpoints[1:]])) for m, decoded in strips]
+    names = ["original A", *(f"step {i} of {steps}" for i in range(1, steps + 1)), "original B"]
+    frames = [
+        with_label(
+            side_by_side([with_label(tile(s[i : i + 1], 1, pad=2, upscale=8), m.kind.upper()) for m, s in sequences]),
+            name,
+            below=True,
+        )
+        for i, name in enumerate(names)
+    ]
+    return gif_bytes(frames)
 
 
+downloads = st.columns(4)
 downloads[0].download_button(
     "Download strip (PNG)", partial(png_bytes, np.vstack(pictures)), "interpolation.png", "image/png"
 )
 downloads[1].download_button("Download animation (GIF)", _animation, "interpolation.gif", "image/gif")
 
 
-def _set_endpoint(key: str) -> None:
+def _endpoint_from_map(key: str) -> None:
     clicked = rows_from_event(st.session_state.get(key))
     if clicked:
-        st.session_state[f"endpoint_{target}"] = clicked[-1]
+        _set_endpoint(st.session_state.get("interp_target", "A"), clicked[-1])
 
 
 st.subheader("The path on the latent map")
-views = maps_for(selection.pair, selection)
-for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
-    placed = place_on_map(paths[view.model.sha256], view.latent_map.codes, view.latent_map.coords).numpy()
+map_views = maps_for(selection.pair, selection)
+for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
+    placed = place_on_map(paths[map_view.model.sha256], map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     figure = latent_scatter(
-        view.coords, labels, class_names, title=f"{view.model.kind.upper()} · {view.model.name}",
-        axis_names=view.axis_names, equal_axes=view.is_plane, selected=rows, path=placed, height=460,
+        map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
+        axis_names=map_view.axis_names, equal_axes=map_view.is_plane, selected=rows, path=placed, height=460,
     )  # fmt: skip
-    key = f"interp-map-{view.model.sha256[:12]}"
+    key = f"interp-map-{map_view.model.sha256[:12]}"
     with column:
-        show_figure(figure, key, on_select=lambda key=key: _set_endpoint(key), selection_mode="points")
-if views and not views[0].is_plane:
+        show_figure(figure, key, on_select=lambda key=key: _endpoint_from_map(key), selection_mode="points")
+if map_views and not map_views[0].is_plane:
     st.caption("For latent sizes above 2 the path is placed on the UMAP map from its nearest sample codes.")

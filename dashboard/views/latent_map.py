@@ -6,12 +6,15 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ae_models.latent_ops import decode_codes, nearest_neighbours, sigma_ellipses
-from dashboard.exports import map_table_csv
-from dashboard.figures import image_grid, latent_scatter
+from ae_models.coverage import PlaneWindow, codes_window
+from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
+from dashboard import url_state
+from dashboard.exports import map_table_csv, safe_filename
+from dashboard.figures import image_grid, latent_scatter, marker_span
 from dashboard.imaging import tile, upscale
+from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
-from dashboard.resources import decoded_plane
+from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.session import SELECTED_ROW_KEY, MapView, maps_for, require_sample, require_selection, rows_from_event
 
 N_ELLIPSES = 250
@@ -23,10 +26,10 @@ labels = sample.images.labels.numpy()
 class_names = sample.images.class_names
 
 st.title("Latent map")
-views = maps_for(selection.pair, selection)
-if not views:
+map_views = maps_for(selection.pair, selection)
+if not map_views:
     st.stop()
-is_plane = all(v.is_plane for v in views)
+is_plane = all(v.is_plane for v in map_views)
 st.caption(
     f"Each dot is one of {len(sample.images):,} {selection.dataset} images placed by its code "
     + (
@@ -36,15 +39,22 @@ st.caption(
     )
     + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps."
 )
+highlight = st.pills(
+    "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
+    key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
+)  # fmt: skip
 
 options = st.columns(4)
-show_prior = options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane)
-show_sigma = options[1].toggle("VAE σ ellipses", value=False, disabled=not is_plane)
+show_prior = options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane, key="map_prior")
+show_sigma = options[1].toggle("VAE σ ellipses", value=False, disabled=not is_plane, key="map_sigma")
 probe = None
 if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key="probe_on") and is_plane:
     sliders = st.columns(2)
-    z1 = sliders[0].slider("z₁", -4.0, 4.0, 0.0, 0.05, key="probe_z1")
-    z2 = sliders[1].slider("z₂", -4.0, 4.0, 0.0, 0.05, key="probe_z2")
+    windows = [codes_window(v.latent_map.codes) for v in map_views]  # reach every model's codes, not just the prior's
+    reach = max(4.0, *(max(abs(w.centre[0]), abs(w.centre[1])) + w.extent for w in windows))
+    reach = float(np.ceil(reach))
+    z1 = sliders[0].slider("z₁", -reach, reach, 0.0, 0.05, key="probe_z1")
+    z2 = sliders[1].slider("z₂", -reach, reach, 0.0, 0.05, key="probe_z2")
     probe = torch.tensor([[z1, z2]])
 
 
@@ -54,90 +64,113 @@ def _select(key: str) -> None:
         st.session_state[SELECTED_ROW_KEY] = rows[-1]
 
 
-def _draw_map(view: MapView, chosen: list[int]) -> None:
+def _draw_map(map_view: MapView, chosen: list[int]) -> None:
     ellipses = None
-    if show_sigma and view.latent_map.logvar is not None:
-        subset = torch.arange(0, len(view.latent_map.codes), max(1, len(view.latent_map.codes) // N_ELLIPSES))
-        outlines = sigma_ellipses(view.latent_map.codes[subset], torch.exp(0.5 * view.latent_map.logvar[subset]))
+    all_sigmas = map_view.latent_map.encoding.sigma
+    if show_sigma and all_sigmas is not None:
+        subset = torch.arange(0, len(map_view.latent_map.codes), max(1, len(map_view.latent_map.codes) // N_ELLIPSES))
+        sigmas = all_sigmas[subset]
+        outlines = sigma_ellipses(map_view.latent_map.codes[subset], sigmas)
         gaps = torch.full((len(subset), 1, 2), float("nan"))
         ellipses = torch.cat([outlines, gaps], dim=1).reshape(-1, 2).numpy()
+        small = sigma_note(float(sigmas.median()), marker_span(map_view.coords))
     figure = latent_scatter(
-        view.coords, labels, class_names, title=f"{view.model.kind.upper()} · {view.model.name}",
-        axis_names=view.axis_names, selected=chosen, prior_rings=show_prior, ellipses=ellipses,
-        equal_axes=view.is_plane,
+        map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
+        axis_names=map_view.axis_names, selected=chosen, prior_rings=show_prior, ellipses=ellipses,
+        equal_axes=map_view.is_plane, highlight=highlight or None,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
-    key = f"map-{view.model.sha256[:12]}"
+    key = f"map-{map_view.model.sha256[:12]}"
     show_figure(figure, key, on_select=lambda: _select(key), selection_mode="points")
+    if ellipses is not None and small:
+        st.caption(small)
 
 
 @st.fragment
 def maps_and_panel() -> None:
+    url_state.publish()  # a click reruns only this fragment, after its callback changed the registered row
     row = st.session_state.get(SELECTED_ROW_KEY)
     if row is not None and row >= len(sample.images):
         row = None
     chosen = [row] if row is not None else []
-    *map_columns, panel = st.columns([3] * len(views) + [2])
-    for column, view in zip(map_columns, views, strict=True):
+    *map_columns, panel = st.columns([3] * len(map_views) + [2])
+    for column, map_view in zip(map_columns, map_views, strict=True):
         with column:
-            _draw_map(view, chosen)
+            _draw_map(map_view, chosen)
     with panel:
         st.subheader("Selected image")
         if row is None:
             st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
             return
         image = sample.images.images[row : row + 1]
-        cells = st.columns(1 + len(views))
-        cells[0].image(upscale(image[0], 4), caption=f"original ({class_names[labels[row]]})")
-        for cell, view in zip(cells[1:], views, strict=True):
-            cell.image(upscale(view.model.trained.model.reconstruct(image)[0], 4), caption=f"{view.model.kind.upper()}")
-        for view in views:
+        cells = st.columns(1 + len(map_views))
+        cells[0].image(upscale(image[0], 4), caption=f"original, row {row} ({class_names[labels[row]]})")
+        for cell, map_view in zip(cells[1:], map_views, strict=True):
+            cell.image(
+                upscale(map_view.model.network.reconstruct(image)[0], 4), caption=f"{map_view.model.kind.upper()}"
+            )
+        for map_view in map_views:
             neighbours, distances = nearest_neighbours(
-                view.latent_map.codes, view.latent_map.codes[row], N_NEIGHBOURS, row
+                map_view.latent_map.codes, map_view.latent_map.codes[row], N_NEIGHBOURS, row
             )
             st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
             st.caption(
-                f"{N_NEIGHBOURS} nearest codes in the {view.model.kind.upper()}'s {selection.latent_dim}-D space "
+                f"{N_NEIGHBOURS} nearest codes in the {map_view.model.kind.upper()}'s {selection.latent_dim}-D space "
                 f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
                 + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
             )
 
 
 maps_and_panel()
+summaries = {v.model.kind.upper(): code_summary(v.model.sha256, v.latent_map, sample.images.labels) for v in map_views}
+notice(map_note(summaries, is_plane, selection.latent_dim))
 
-downloads = st.columns(len(views) + 2)
-for column, view in zip(downloads, views, strict=False):
+downloads = st.columns(len(map_views) + 2)
+for column, map_view in zip(downloads, map_views, strict=False):
     column.download_button(
-        f"Map data: {view.model.name} (CSV)",
-        partial(map_table_csv, view.latent_map, sample),  # built only when clicked, not on every rerun
-        f"{view.model.name}-map.csv", "text/csv", key=f"csv-{view.model.sha256[:12]}",
+        f"Map data: {map_view.model.name} (CSV)",
+        partial(map_table_csv, map_view.latent_map, sample),  # built only when clicked, not on every rerun
+        safe_filename(f"{map_view.model.name}-map.csv"), "text/csv", key=f"csv-{map_view.model.sha256[:12]}",
         help="per image: row, class, held-out, map position, code",
     )  # fmt: skip
 
 if probe is not None:
     st.subheader(f"Decoded at z = ({probe[0, 0]:.2f}, {probe[0, 1]:.2f})")
-    cells = st.columns(len(views) + 2)
-    for cell, view in zip(cells, views, strict=False):
-        cell.image(upscale(decode_codes(view.model.trained.model, probe)[0], 5), caption=view.model.kind.upper())
+    cells = st.columns(len(map_views) + 2)
+    for cell, map_view in zip(cells, map_views, strict=False):
+        cell.image(upscale(decode_codes(map_view.model.network, probe)[0], 5), caption=map_view.model.kind.upper())
 
 if is_plane:
     st.header("The decoded plane")
     st.caption(
-        "Each tile is the decoder's output for one point of a regular grid over the latent plane "
-        "(the book's figure 2.7): a VAE's plane morphs smoothly between classes; an AE's has gaps and garbage."
+        "Each tile is the decoder's output for one point of a regular grid over the latent plane (the book's "
+        "figure 2.7). Each model is framed on its own codes, which may be tens of units wide for an AE and a few "
+        "for a VAE; the dashed yellow circle is where N(0, I) puts 99% of its draws."
     )
     controls = st.columns(3)
-    n = controls[0].slider("Tiles per side", 5, 25, 15)
-    extent = controls[1].slider("Range (± around the centre)", 0.5, 5.0, 2.5, 0.25)
-    centre_on_codes = controls[2].toggle("Centre on each model's codes", value=False)
-    tabs = st.tabs([f"{v.model.kind.upper()} · {v.model.name}" for v in views])
-    for tab, view in zip(tabs, views, strict=True):
-        centre = tuple(view.latent_map.codes.mean(0).tolist()) if centre_on_codes else (0.0, 0.0)
-        picture = decoded_plane(view.model.sha256, view.model, n, extent, centre)
+    n = controls[0].slider("Tiles per side", 5, 25, 15, key="plane_tiles")
+    frame = controls[1].radio(
+        "Frame", ["each model's codes", "the prior's ±3"], horizontal=True, key="plane_frame",
+        help="the prior's frame shows both models over the same small square around the origin",
+    )  # fmt: skip
+    outside = {}
+    for column, map_view in zip(st.columns(len(map_views)), map_views, strict=True):
+        window = (
+            codes_window(map_view.latent_map.codes) if frame == "each model's codes" else PlaneWindow((0.0, 0.0), 3.0)
+        )
+        centre, extent = window.centre, window.extent
+        picture = decoded_plane(map_view.model.sha256, map_view.model, n, extent, centre)
+        grid = manifold_grid(n, extent, centre)
+        region = trained_region(map_view.model.sha256, map_view.latent_map)
+        outside[map_view.model.kind.upper()] = float(region.outside(grid).float().mean())
         x_ticks = np.linspace(centre[0] - extent, centre[0] + extent, n)
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
-        with tab:
+        with column:
             show_figure(
-                image_grid(picture, x_ticks, y_ticks, f"Decoded grid, {view.model.name}"),
-                f"grid-{view.model.sha256[:12]}",
-            )
+                image_grid(
+                    picture, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
+                    prior_radius=float(np.sqrt(-2 * np.log(0.01))),
+                ),
+                f"grid-{map_view.model.sha256[:12]}",
+            )  # fmt: skip
+    notice(plane_note(outside))

@@ -59,6 +59,6 @@ st.caption(
     f"Top row: {selection.dataset} images the models never trained on, one per class. Below: what each model rebuilds "
     f"from its {selection.latent_dim}-number code (VAE through the mean μ)."
 )
-pictures = [("original", images)] + [(m.name, m.trained.model.reconstruct(images)) for m in selection.pair]
+pictures = [("original", images)] + [(m.name, m.network.reconstruct(images)) for m in selection.pair]
 for name, batch in pictures:
     st.image(tile(batch, columns=len(rows), upscale=3), caption=name)

@@ -1,5 +1,7 @@
 """Your own image: draw or upload a digit, prepare it the way MNIST was made, and see what the models make of it."""
 
+import hashlib
+
 import streamlit as st
 
 from ae_models.anomaly import reconstruction_scores
@@ -8,6 +10,7 @@ from ae_models.user_images import MAX_UPLOAD_BYTES, ImageInputError, read_image,
 from dashboard.drawing_canvas import drawing_pad
 from dashboard.figures import latent_scatter
 from dashboard.imaging import tile, upscale
+from dashboard.notes import neighbours_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model
 from dashboard.session import maps_for, require_sample, require_selection
@@ -40,7 +43,24 @@ with upload_tab:
         f"A file over {MAX_UPLOAD_MB} MB is stopped by your browser before it is sent and marked in red: "
         "crop or shrink the picture first."
     )
-source = st.radio("Use", ["drawing", "upload"], horizontal=True, index=1 if upload is not None and drawn is None else 0)
+
+
+def _newest_input(drawn: bytes | None, upload: object) -> str | None:
+    """Which input changed since the last run ("drawing" or "upload"), so the choice below follows the newest."""
+    current = {
+        "drawing": hashlib.sha256(drawn).hexdigest() if drawn else None,
+        "upload": getattr(upload, "file_id", None),
+    }
+    seen = st.session_state.get("own_seen", {})
+    st.session_state["own_seen"] = current
+    changed = [name for name, value in current.items() if value is not None and value != seen.get(name)]
+    return changed[-1] if changed else None
+
+
+newest = _newest_input(drawn, upload)
+if newest is not None:
+    st.session_state["own_source"] = newest
+source = st.radio("Use", ["drawing", "upload"], horizontal=True, key="own_source")
 data = drawn if source == "drawing" else (upload.getvalue() if upload is not None else None)
 if data is None:
     st.info("Draw on the black pad (then release the mouse) or upload an image to begin.")
@@ -55,37 +75,47 @@ for note in notes:
     st.info(f"Note: {note}.")
 
 batch = image.unsqueeze(0)
-views = {v.model.sha256: v for v in maps_for(selection.pair, selection)}
+map_view_by_digest = {v.model.sha256: v for v in maps_for(selection.pair, selection)}
 cells = st.columns(1 + len(selection.pair))
 cells[0].image(upscale(image, 6), caption="prepared input (28x28)")
 held_out = sample.images.images[sample.held_out]
 for cell, model in zip(cells[1:], selection.pair, strict=True):
-    score = float(reconstruction_scores(model.trained.model, batch)[0])
+    score = float(reconstruction_scores(model.network, batch)[0])
     typical = per_model(model, reconstruction_scores, held_out)
     percentile = float((typical < score).float().mean() * 100)
-    cell.image(upscale(model.trained.model.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
+    cell.image(upscale(model.network.reconstruct(batch)[0], 6), caption=f"{model.kind.upper()} reconstruction")
     cell.metric(
         "anomaly score", f"{score:.1f} nats", help="reconstruction error; higher than held-out images = unusual"
     )
     cell.caption(f"stranger than {percentile:.0f}% of held-out {selection.dataset} images")
 
 st.subheader("Where it lands, and its nearest neighbours")
+votes = {}
 for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict=True):
-    view = views.get(model.sha256)
-    if view is None:
+    map_view = map_view_by_digest.get(model.sha256)
+    if map_view is None:
         continue
-    code = model.trained.model.encode(batch).mean
-    position = place_on_map(code, view.latent_map.codes, view.latent_map.coords).numpy()
+    code = model.network.encode(batch).mean
+    position = place_on_map(code, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     with column:
         figure = latent_scatter(
-            view.coords, sample.images.labels.numpy(), sample.images.class_names,
-            title=f"{model.kind.upper()} · {model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
+            map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
+            title=f"{model.kind.upper()} · {model.name}", axis_names=map_view.axis_names, equal_axes=map_view.is_plane,
             extra_points=("your image", position), height=440,
         )  # fmt: skip
         show_figure(figure, f"own-map-{model.sha256[:12]}")
-        neighbours, _ = nearest_neighbours(view.latent_map.codes, code[0], 8)
+        neighbours, _ = nearest_neighbours(map_view.latent_map.codes, code[0], 8)
         st.image(tile(sample.images.images[neighbours], columns=8, upscale=2))
-        names = ", ".join(sample.images.class_names[i] for i in sample.images.labels[neighbours].tolist())
+        classes = sample.images.labels[neighbours]
+        names = ", ".join(sample.images.class_names[i] for i in classes.tolist())
         st.caption(f"nearest codes in the {model.kind.upper()}: {names}")
-if any(not v.is_plane for v in views.values()):
+        commonest = int(classes.mode().values)
+        votes[model.kind.upper()] = (
+            sample.images.class_names[commonest],
+            int((classes == commonest).sum()),
+            len(classes),
+        )
+if votes:
+    notice(neighbours_note(votes))
+if any(not v.is_plane for v in map_view_by_digest.values()):
     st.caption("On UMAP maps the image is placed from its nearest sample codes (fast, no UMAP refit).")

@@ -5,10 +5,12 @@ from functools import partial
 import streamlit as st
 
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
+from dashboard.exports import safe_filename
 from dashboard.figures import latent_scatter
 from dashboard.imaging import png_bytes, tile
+from dashboard.notes import fitted_note, notice, prior_draws_note
 from dashboard.presentation import show_figure
-from dashboard.resources import decoded_prior_draws
+from dashboard.resources import decoded_prior_draws, trained_region
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -18,8 +20,8 @@ st.title("Random sampling: AE versus VAE")
 st.markdown(
     "Both decoders get the same codes drawn from **N(0, I)**. The VAE was trained with a KL term that pulls every "
     "image's code distribution towards N(0, I), so such draws land where its decoder has learned to draw. The AE "
-    "was never told where its codes should live: they sit in their own region, at their own scale, so most "
-    "prior draws fall into empty space and decode into smudges."
+    "was never told where its codes should live: they sit in their own region, at their own scale, and whether "
+    "N(0, I) draws land among them is down to its training run. The notes below count it for these draws."
 )
 
 controls = st.columns(4)
@@ -41,42 +43,51 @@ for column, model in zip(columns, selection.pair, strict=True):
     column.subheader(f"{model.kind.upper()} · {model.name}")
     column.image(picture, caption=f"{count} draws from N(0, {temperature:g}² I), seed {seed}")
     column.download_button(
-        "Download PNG", partial(png_bytes, picture), f"samples-{model.name}.png", "image/png", key=f"dl-{model.name}"
+        "Download PNG",
+        partial(png_bytes, picture),
+        safe_filename(f"samples-{model.name}.png"),
+        "image/png",
+        key=f"dl-{model.sha256[:12]}",
     )
 
 st.header("Where the draws land")
-st.caption(
-    "The same codes (black crosses) over each model's map of real images. On the VAE map they fall among the "
-    "data; on the AE map many fall where no image was ever encoded."
-)
-views = maps_for(selection.pair, selection)
-for column, view in zip(st.columns(max(1, len(views))), views, strict=False):
-    placed = place_on_map(codes, view.latent_map.codes, view.latent_map.coords).numpy()
+st.caption("The same codes (black crosses) over each model's map of real images.")
+map_views = maps_for(selection.pair, selection)
+outside = {
+    map_view.model.kind.upper(): int(trained_region(map_view.model.sha256, map_view.latent_map).outside(codes).sum())
+    for map_view in map_views
+}
+for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
+    placed = place_on_map(codes, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
     figure = latent_scatter(
-        view.coords, sample.images.labels.numpy(), sample.images.class_names,
-        title=f"{view.model.kind.upper()} · {view.model.name}", axis_names=view.axis_names, equal_axes=view.is_plane,
-        prior_rings=view.is_plane, extra_points=("prior draws", placed), height=460,
+        map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
+        title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
+        equal_axes=map_view.is_plane, prior_rings=map_view.is_plane, extra_points=("prior draws", placed), height=460,
     )  # fmt: skip
     with column:
-        show_figure(figure, f"sampling-map-{view.model.sha256[:12]}")
-if views and not views[0].is_plane:
+        show_figure(figure, f"sampling-map-{map_view.model.sha256[:12]}")
+if map_views:
+    notice(prior_draws_note(outside, count))
+if map_views and not map_views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "
-        "so far-off draws look closer than they are."
+        "so far-off draws look closer than they are; the count above is measured in the full code space."
     )
 
 if selection.ae is not None:
     st.header("A fair second try for the AE")
     st.markdown(
         "Give the AE what the VAE gets for free: a Gaussian fitted to the AE's **own** codes (mean and full "
-        "covariance of the evaluation images' codes). Samples improve, but a single Gaussian still covers the "
-        "gaps between the AE's class clusters, where its decoder has never been trained."
+        "covariance of the evaluation images' codes)."
     )
-    ae_map = next((v for v in views if v.model is selection.ae), None)
-    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.trained.model.encode(sample.images.images).mean
+    ae_map = next((v for v in map_views if v.model is selection.ae), None)
+    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.network.encode(sample.images.images).mean
     fitted = fitted_gaussian_codes(own_codes, count, int(seed), temperature)
     st.image(
-        tile(decode_codes(selection.ae.trained.model, fitted), columns=8, upscale=2),
+        tile(decode_codes(selection.ae.network, fitted), columns=8, upscale=2),
         caption=f"AE decoding {count} draws from a Gaussian fitted to its own codes "
         f"(seed {seed}, temperature {temperature:g})",
     )
+    if ae_map is not None:
+        region = trained_region(selection.ae.sha256, ae_map.latent_map)
+        notice(fitted_note(int(region.outside(fitted).sum()), outside["AE"], count))

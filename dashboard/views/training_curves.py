@@ -4,8 +4,9 @@ import streamlit as st
 
 from ae_models.library import beta_sweeps
 from dashboard.figures import loss_curves, rate_distortion
+from dashboard.notes import notice, sweep_note, training_note
 from dashboard.presentation import show_figure
-from dashboard.session import require_selection
+from dashboard.session import follow_sidebar, require_selection
 
 selection = require_selection()
 
@@ -18,10 +19,12 @@ st.caption(
 models = list(selection.models)
 by_name = {m.name: m for m in models}
 left, right = st.columns([5, 1])
-chosen = left.multiselect("Models", list(by_name), default=[m.name for m in selection.pair], key="curve_models")
-log_scale = right.toggle("Log scale", value=True, help="early epochs dwarf the rest on a linear axis")
+follow_sidebar("training_curves", selection, lambda: {"curve_models": [m.name for m in selection.pair]})
+chosen = left.multiselect("Models", list(by_name), key="curve_models")
+log_scale = right.toggle("Log scale", value=True, help="early epochs dwarf the rest on a linear axis", key="curve_log")
 if chosen:
     show_figure(loss_curves([by_name[name] for name in chosen], log_scale), "loss-curves")
+    notice(training_note({name: [r.val_total for r in by_name[name].trained.history] for name in chosen}))
 else:
     st.info("Choose one or more models to plot their curves.")
 
@@ -36,6 +39,14 @@ st.caption(
 )
 for label, sweep in sweeps.items():
     show_figure(rate_distortion(sweep, label), f"rate-distortion-{label}")
+    ordered = sorted(sweep, key=lambda m: m.beta)
+    notice(
+        sweep_note(
+            [m.beta for m in ordered],
+            [m.trained.final_metrics.kl or 0.0 for m in ordered],
+            [m.trained.final_metrics.reconstruction for m in ordered],
+        )
+    )
     st.dataframe(
         [
             {

@@ -1,0 +1,88 @@
+"""The numbers captions quote: draws outside a model's codes, the plane window, faithful endpoints, classic codecs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ae_models.compression import classic_codecs, codec_report
+from ae_models.coverage import code_region, codes_window, decoder_inputs
+from ae_models.latent_maps import load_map
+from ae_models.library import load_library_model
+from ae_models.recognition import interpolation_endpoints, rebuilt_as_own_class
+from ae_models.samples import load_sample, sample_path
+
+from .conftest import WEIGHTS_DIR
+
+
+def _shipped(name: str):
+    return load_library_model(WEIGHTS_DIR / f"{name}.safetensors").network
+
+
+def test_outside_codes_is_scale_free_and_sees_far_points() -> None:
+    codes = torch.randn(500, 2, generator=torch.Generator().manual_seed(0))
+    points = torch.tensor([[0.0, 0.0], [30.0, 30.0], [0.1, -0.2]])
+    assert code_region(codes).outside(points).tolist() == [False, True, False]
+    assert code_region(codes * 10).outside(points * 10).tolist() == [False, True, False]
+    with pytest.raises(ValueError):
+        code_region(codes[:1])
+
+
+def test_decoder_inputs_leave_ae_codes_alone_and_draw_from_vae_posteriors() -> None:
+    codes = torch.zeros(4000, 3)
+    assert decoder_inputs(codes, None) is codes
+    drawn = decoder_inputs(codes, torch.full((4000, 3), 2 * torch.log(torch.tensor(0.5))))
+    assert abs(drawn.std().item() - 0.5) < 0.02
+    assert torch.equal(drawn, decoder_inputs(codes, torch.full((4000, 3), 2 * torch.log(torch.tensor(0.5)))))
+
+
+def test_codes_window_frames_each_models_own_codes() -> None:
+    """The issue's defect: the plane showed +-2.5 around the origin while the MNIST AE's codes span about -20..60."""
+    windows = {}
+    for name in ("mnist_ae_z2", "mnist_vae_z2"):
+        codes = load_map(WEIGHTS_DIR / f"{name}.map.safetensors").codes
+        windows[name] = window = codes_window(codes)
+        assert window.contains(codes).float().mean() >= 0.97
+    assert windows["mnist_ae_z2"].extent > 5 * windows["mnist_vae_z2"].extent
+    with pytest.raises(ValueError):
+        codes_window(torch.zeros(10, 3))
+
+
+def test_rebuilt_as_own_class_follows_what_the_network_returns() -> None:
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    rows = sample.example_rows(per_class=1)
+
+    class Swap(torch.nn.Module):
+        """Returns the image of the next class: never its own."""
+
+        def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+            return sample.images.images[rows].roll(1, dims=0)
+
+    class Copy(torch.nn.Module):
+        def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+            return images
+
+    assert not rebuilt_as_own_class([Swap()], sample, rows).any()
+    assert rebuilt_as_own_class([Copy()], sample, rows).float().mean() >= 0.8
+
+
+@pytest.mark.parametrize(("prefix", "latent"), [("mnist", 2), ("mnist", 16), ("fashion", 2), ("fashion", 16)])
+def test_default_interpolation_endpoints_are_rebuilt_as_their_class_by_both_models(prefix: str, latent: int) -> None:
+    """The old default (the first held-out 0) comes back from the MNIST latent-2 AE as another digit."""
+    dataset = "mnist-5k" if prefix == "mnist" else "fashion-mnist"
+    sample = load_sample(sample_path(WEIGHTS_DIR, dataset))
+    networks = [_shipped(f"{prefix}_{kind}_z{latent}") for kind in ("ae", "vae")]
+    a, b = interpolation_endpoints(networks, sample)
+    assert [int(sample.images.labels[r]) for r in (a, b)] == [0, 1]
+    assert rebuilt_as_own_class(networks, sample, [a, b]).all()
+
+
+def test_classic_codecs_compare_at_the_models_quality() -> None:
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    held_out = sample.images.images[sample.held_out][:60]
+    report = codec_report(_shipped("mnist_vae_z16"), held_out)
+    classic = classic_codecs(held_out, report.mean_psnr_db)
+    assert classic.jpeg_psnr_db >= report.mean_psnr_db and 1 <= classic.jpeg_quality < 95
+    assert 0 < classic.png_bytes < report.image_bytes  # digits are mostly black: PNG beats raw bytes
+    assert classic_codecs(held_out, 90.0).jpeg_quality == 95  # out of JPEG's reach: its best is reported
+    assert report.decoder_bytes > 100_000  # the decompressor is far bigger than any one image

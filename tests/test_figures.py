@@ -1,0 +1,54 @@
+"""The latent-map figure: every class visible, one trace for clicks, highlight, ring labels off the data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ae_models.latent_maps import load_map
+from dashboard.figures import PALETTE, PRIOR_NAME, latent_scatter, marker_span
+
+from .conftest import WEIGHTS_DIR
+
+
+def _blobs(n_classes: int = 10, per_class: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(n_classes), per_class)
+    return rng.normal(size=(len(labels), 2)), labels  # every class in the same place: the worst overlap
+
+
+def test_every_class_is_drawn_among_the_last_points_and_one_trace_holds_every_row() -> None:
+    """With a trace per class, class 9 covered class 3 wherever they met, and a click went to the topmost trace."""
+    coords, labels = _blobs()
+    figure = latent_scatter(coords, labels, [str(i) for i in range(10)], title="t", axis_names=("x", "y"))
+    points = [t for t in figure.data if t.customdata is not None]
+    assert len(points) == 1
+    rows = np.asarray(points[0].customdata)
+    assert sorted(rows.tolist()) == list(range(len(coords)))
+    assert set(labels[rows[-100:]].tolist()) == set(range(10))  # the top layer mixes all classes
+    np.testing.assert_array_equal(np.asarray(points[0].x), coords[rows, 0])
+
+
+def test_highlight_greys_the_other_classes_and_draws_them_underneath() -> None:
+    coords, labels = _blobs()
+    figure = latent_scatter(
+        coords, labels, [str(i) for i in range(10)], title="t", axis_names=("x", "y"), highlight=[3]
+    )
+    points = figure.data[0]
+    rows, colours = np.asarray(points.customdata), np.asarray(points.marker.color)
+    assert (labels[rows[-100:]] == 3).all() and (colours[-100:] == PALETTE[3]).all()
+    assert len(set(colours[:-100].tolist())) == 1 and PALETTE[3] not in colours[:-100]
+
+
+def test_prior_rings_are_named_in_the_legend_not_written_on_the_data() -> None:
+    """The labels used to sit at the top of each ring, on the MNIST VAE's densest codes."""
+    coords = load_map(WEIGHTS_DIR / "mnist_vae_z2.map.safetensors").coords.numpy()
+    figure = latent_scatter(
+        coords, np.zeros(len(coords), dtype=int), ["x"], title="t", axis_names=("x", "y"), prior_rings=True
+    )
+    assert len(figure.layout.shapes) == 3 and not figure.layout.annotations
+    assert PRIOR_NAME in {trace.name for trace in figure.data}
+
+
+def test_marker_span_grows_with_the_spread_of_the_map() -> None:
+    small = marker_span(np.array([[0.0, 0.0], [4.0, 1.0]]))
+    assert marker_span(np.array([[0.0, 0.0], [40.0, 10.0]])) == 10 * small > 0
