@@ -300,6 +300,7 @@ def report(result: Result) -> bool:
     if during:
         print(f"server memory (RSS) in the steady window: {during[0]:.0f} -> {during[-1]:.0f} MiB, "
               f"median of the last minute vs the first {growth:+.1f} %")  # fmt: skip
+        print(f"  every 30 s: {' '.join(f'{mib:.0f}' for mib in during[::30])}")
     p95 = percentile([r.total_ms for r in steady], 95) if steady else float("inf")
     return not tally.errors and p95 <= 300 and growth <= 2.0
 
