@@ -59,6 +59,8 @@ class Run:
 
     widgets: dict[str, object] = field(default_factory=dict)
     charts: dict[str, list[int]] = field(default_factory=dict)  # selectable chart id -> sample rows it plots
+    captions: list[str] = field(default_factory=list)  # of the pictures it showed
+    choices: dict[str, str] = field(default_factory=dict)  # selectbox id -> the option it shows
     status: int | None = None
 
 
@@ -69,31 +71,56 @@ def _rows_of(spec: str) -> list[int]:
         data = trace.get("customdata")
         if isinstance(data, dict) and "bdata" in data:
             data = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).reshape(-1).tolist()
-        if isinstance(data, list):
-            rows += [int(v[0] if isinstance(v, list) else v) for v in data if v is not None]
+        if isinstance(data, list):  # other charts carry names here (training curves): not sample rows
+            values = [v[0] if isinstance(v, list) and v else v for v in data]
+            rows += [int(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     return rows
 
 
 class Visitor:
     """One browser tab, minus the rendering: a websocket and the state the frontend would keep."""
 
-    def __init__(self, url: str, index: int) -> None:
+    def __init__(self, url: str, index: int, local_address: str | None = None, cookie: str = "") -> None:
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.name, self.rng = f"session {index}", random.Random(index)
+        self.local_address, self.cookie = local_address, cookie  # where it connects from, what a browser sends
         self.pages: dict[str, str] = {}  # url path -> page script hash (from the navigation message)
         self.states: dict[str, WidgetState] = {}  # widget id -> the state this visitor has set
         self.query = ""
+        self.page = ""
+        self.session_id = ""
         self.socket = None
         self.last = Run()
+        self.toasts: list[str] = []
+
+    async def _connect(self) -> None:
+        # the frontend's subprotocols: "streamlit", an XSRF token (checked only with an Origin header), and the
+        # session it had, which a server that still holds it resumes
+        protocols = ["streamlit", "-", self.session_id] if self.session_id else ["streamlit"]
+        self.socket = await websockets.connect(
+            self.ws_url,
+            subprotocols=protocols,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None,
+            local_addr=(self.local_address, 0) if self.local_address else None,
+            max_size=None,
+        )
 
     async def open(self, page: str) -> float:
-        self.socket = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None)
+        await self._connect()
         return await self.rerun(page_name=page)
+
+    async def reconnect(self) -> float:
+        """What the frontend does when its websocket drops: connect again and rerun the page it shows, with its
+        widget states and the address bar's query string."""
+        await self.close()
+        await self._connect()
+        return await self.rerun(self.page)
 
     async def rerun(self, page_name: str = "", change: WidgetState | None = None) -> float:
         """Send a rerun request and read until its script_finished; the latency in ms."""
         if change is not None:
             self.states[change.id] = change
+        self.page = page_name
         back = BackMsg()
         state = back.rerun_script
         state.query_string = self.query
@@ -115,7 +142,9 @@ class Visitor:
             except websockets.ConnectionClosed as closed:
                 raise ProtocolError(f"the server closed the websocket ({closed})") from None
             kind = message.WhichOneof("type")
-            if kind == "navigation":
+            if kind == "new_session":
+                self.session_id = message.new_session.initialize.session_id
+            elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in message.navigation.app_pages}
             elif kind == "page_info_changed":
                 self.query = message.page_info_changed.query_string
@@ -125,6 +154,11 @@ class Visitor:
                 inner = getattr(element, which)
                 if which == "exception":
                     raise ProtocolError(f"exception shown: {inner.message}")
+                if which == "toast":
+                    self.toasts.append(inner.body)
+                run.captions += [image.caption for image in inner.imgs] if which == "imgs" else []
+                if which == "selectbox":
+                    run.choices[inner.id] = inner.raw_value if inner.set_value else inner.options[inner.default]
                 widget_id = getattr(inner, "id", "") if which != "imgs" else ""
                 if widget_id:
                     run.widgets[widget_id] = inner
@@ -266,6 +300,7 @@ def report(result: Result) -> bool:
     if during:
         print(f"server memory (RSS) in the steady window: {during[0]:.0f} -> {during[-1]:.0f} MiB, "
               f"median of the last minute vs the first {growth:+.1f} %")  # fmt: skip
+        print(f"  every 30 s: {' '.join(f'{mib:.0f}' for mib in during[::30])}")
     p95 = percentile([r.total_ms for r in steady], 95) if steady else float("inf")
     return not tally.errors and p95 <= 300 and growth <= 2.0
 
