@@ -256,10 +256,11 @@ def test_download_names_are_safe_for_an_uploaded_model(page, server: str, tmp_pa
     for _ in range(10):  # the upload is stored and loaded by a rerun: its option appears when that has finished
         wait_until_idle(page)
         vae_picker.click()
-        if option.count():
+        try:
+            option.wait_for(timeout=3_000)
             break
-        page.keyboard.press("Escape")
-        page.wait_for_timeout(1_000)
+        except playwright_api.TimeoutError:
+            page.keyboard.press("Escape")
     option.click()
     wait_until_idle(page)
     page.get_by_text("VAE · upload:my_model").first.wait_for(timeout=30_000)
