@@ -75,8 +75,8 @@ def chart_data(page, index: int, name: str) -> dict:
     return page.evaluate(
         """([index, name]) => {
             const trace = document.querySelectorAll('.js-plotly-plot')[index]._fullData.find(t => t.name === name);
-            return {x: Array.from(trace.x), y: Array.from(trace.y),
-                    color: Array.isArray(trace.marker.color) ? trace.marker.color : [trace.marker.color]};
+            return {x: Array.from(trace.x), y: Array.from(trace.y), color: Array.from(trace.marker.color || []),
+                    scale: (trace.marker.colorscale || []).map(step => step[1])};
         }""",
         [index, name],
     )
@@ -207,11 +207,12 @@ def test_a_click_selects_the_point_nearest_the_cursor_and_every_class_shows(page
     assert set(labels[-len(labels) // 5 :]) == {str(c) for c in range(10)}  # the top layer mixes every class
     page.get_by_role("button", name="3", exact=True).click()
     page.wait_for_function(  # the chart is redrawn a moment after the rerun ends
-        """() => new Set(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].marker.color).size === 2""",
+        """() => new Set(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].marker.colorscale
+                         .map(step => step[1])).size === 2""",
         timeout=20_000,
     )
-    colours = chart_data(page, 1, "images")["color"]
-    assert len(set(colours[-50:])) == 1 and len(set(colours)) == 2  # class 3 on top in colour, the rest grey
+    drawn = chart_data(page, 1, "images")
+    assert set(drawn["color"][-50:]) == {3} and len(set(drawn["scale"])) == 2  # class 3 on top in colour, rest grey
 
 
 def test_small_sigma_ellipses_are_said_to_be_small(page, server: str) -> None:
