@@ -7,22 +7,44 @@ judge that needs no trained network of its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 from torch import Tensor
 
+from .coverage import code_region
 from .models import Autoencoder
 from .samples import EvaluationSample
 
 NEIGHBOURS = 5
+UNRECOGNISABLE = -1  # the class of a picture that looks like no real image
 
 
-def classify_like(pictures: Tensor, reference: Tensor, labels: Tensor) -> Tensor:
-    """The majority class among each picture's NEIGHBOURS nearest reference images (Euclidean, pixel space)."""
+@dataclass(frozen=True)
+class Reading:
+    """What the judge makes of each picture: its class (UNRECOGNISABLE for junk) and the share of the nearest
+    reference images that voted for that class (how sure the judge is)."""
+
+    classes: Tensor
+    agreement: Tensor
+
+
+def classify_like(pictures: Tensor, reference: Tensor, labels: Tensor) -> Reading:
+    """The majority class among each picture's NEIGHBOURS nearest reference images (Euclidean, pixel space).
+
+    A picture farther from every reference image than 99% of the reference images are from their nearest other
+    one does not look like data (a grey blob is nearest to *some* image, so k-NN alone would still name a class):
+    it reads as UNRECOGNISABLE.
+    """
     judge = KNeighborsClassifier(n_neighbors=min(NEIGHBOURS, len(reference)))
     judge.fit(reference.flatten(1).numpy(), labels.numpy())
-    return torch.from_numpy(judge.predict(pictures.flatten(1).numpy()))
+    flat = pictures.flatten(1)
+    votes = torch.from_numpy(judge.predict_proba(flat.numpy()))
+    agreement, column = votes.max(dim=1)
+    classes = torch.from_numpy(judge.classes_)[column]
+    classes[code_region(reference.flatten(1)).outside(flat)] = UNRECOGNISABLE
+    return Reading(classes, agreement.float())
 
 
 @torch.no_grad()
@@ -36,7 +58,7 @@ def rebuilt_as_own_class(networks: Sequence[Autoencoder], sample: EvaluationSamp
     faithful = torch.ones(len(rows_t), dtype=torch.bool)
     for network in networks:
         network.eval()
-        predicted = classify_like(network.reconstruct(images[rows_t]), images[others], labels[others])
+        predicted = classify_like(network.reconstruct(images[rows_t]), images[others], labels[others]).classes
         faithful &= predicted == labels[rows_t]
     return faithful
 

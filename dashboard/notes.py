@@ -108,15 +108,17 @@ def plane_note(outside: dict[str, float]) -> str:
     )
 
 
-def denoising_note(scores: dict[str, tuple[float, int]], damaged: float, total: int) -> str:
-    """Each model's PSNR against the damaged input's own (did passing through the model help or hurt?), and how
-    many of its outputs still read as the right class."""
+def denoising_note(scores: dict[str, tuple[float, int, int]], damaged: float, total: int) -> str:
+    """Each model's PSNR against the damaged input's own (did passing through the model help or hurt?), how many
+    of its outputs still read as the right class, and how many look like no real image at all."""
     parts = []
-    for name, (value, right) in scores.items():
+    for name, (value, right, unrecognisable) in scores.items():
         change = value - damaged
         verdict = "better than" if change > 0.5 else "worse than" if change < -0.5 else "about the same as"
+        junk = f", {unrecognisable} look like no real image" if unrecognisable else ""
         parts.append(
-            f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing; {right} of {total} the right class)"
+            f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing; {right} of {total} read as the right "
+            f"class{junk})"
         )
     return f"The damaged input scores {damaged:.1f} dB. " + "; ".join(parts) + "."
 

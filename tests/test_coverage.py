@@ -9,7 +9,8 @@ from ae_models.compression import classic_codecs, codec_report
 from ae_models.coverage import code_region, codes_window, contrast, contrast_floor, decoder_inputs
 from ae_models.latent_maps import load_map
 from ae_models.library import load_library_model
-from ae_models.recognition import interpolation_endpoints, rebuilt_as_own_class
+from ae_models.corruption import corrupt
+from ae_models.recognition import UNRECOGNISABLE, classify_like, interpolation_endpoints, rebuilt_as_own_class
 from ae_models.samples import load_sample, sample_path
 
 from .conftest import WEIGHTS_DIR
@@ -64,6 +65,23 @@ def test_rebuilt_as_own_class_follows_what_the_network_returns() -> None:
 
     assert not rebuilt_as_own_class([Swap()], sample, rows).any()
     assert rebuilt_as_own_class([Copy()], sample, rows).float().mean() >= 0.8
+
+
+def test_junk_reads_as_no_class_while_real_pictures_keep_theirs() -> None:
+    """Defect: the plain AE's grey blobs at MNIST latent 16 were counted as "5 of 10 the right class"."""
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    rows = sample.example_rows(per_class=1)
+    others = torch.ones(len(sample.images), dtype=torch.bool)
+    others[rows] = False
+    reference, labels = sample.images.images[others], sample.images.labels[others]
+    noisy = corrupt(sample.images.images[rows], "gaussian", 0.4, 0)
+    with torch.no_grad():
+        blobs = _shipped("mnist_ae_z16").reconstruct(noisy)
+        cleaned = _shipped("mnist_dae_z16").reconstruct(noisy)
+    assert (classify_like(blobs, reference, labels).classes == UNRECOGNISABLE).all()
+    assert (classify_like(cleaned, reference, labels).classes == sample.images.labels[rows]).float().mean() >= 0.8
+    real = classify_like(sample.images.images[rows], reference, labels)
+    assert (real.classes == sample.images.labels[rows]).float().mean() >= 0.8 and (real.agreement > 0).all()
 
 
 @pytest.mark.parametrize(("prefix", "latent"), [("mnist", 2), ("mnist", 16), ("fashion", 2), ("fashion", 16)])

@@ -395,6 +395,8 @@ def test_denoising_note_is_measured_and_says_when_a_model_is_worse_than_the_inpu
     ae = float(captions["AE"].split("PSNR ")[1].split(" dB")[0])
     assert ae < damaged - 0.5 and "AE " + f"{ae:.1f} dB" in note and "worse than doing nothing" in note
     assert "better than doing nothing" in note.split("AE (denoising)")[1]  # the shipped DAE does help
+    plain = note.split("; AE (denoising)")[0].split("AE ")[1]  # the grey blobs must not count as the right class
+    assert int(plain.split("; ")[1].split(" of ")[0]) <= 1 and "look like no real image" in plain
     assert "clean-looking" not in " ".join(m.value for m in app.markdown)
 
 

@@ -40,9 +40,9 @@ def test_interpolation_note_names_the_detours() -> None:
 
 
 def test_denoising_note_says_worse_than_doing_nothing_when_it_is() -> None:
-    note = denoising_note({"AE": (4.0, 2), "AE (denoising)": (19.8, 10)}, 11.0, 10)
-    assert "AE 4.0 dB (-7.0, worse than doing nothing; 2 of 10 the right class)" in note
-    assert "AE (denoising) 19.8 dB (+8.8, better than doing nothing; 10 of 10 the right class)" in note
+    note = denoising_note({"AE": (4.0, 0, 10), "AE (denoising)": (19.8, 10, 0)}, 11.0, 10)
+    assert "AE 4.0 dB (-7.0, worse than doing nothing; 0 of 10 read as the right class, 10 look like no real" in note
+    assert "AE (denoising) 19.8 dB (+8.8, better than doing nothing; 10 of 10 read as the right class)" in note
 
 
 def test_compression_note_states_the_raw_baseline_and_the_decoder() -> None:

@@ -4,7 +4,7 @@ import streamlit as st
 import torch
 
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr
-from ae_models.recognition import classify_like
+from ae_models.recognition import UNRECOGNISABLE, classify_like
 from dashboard.imaging import tile
 from dashboard.notes import denoising_note, notice
 from dashboard.session import require_sample, require_selection
@@ -53,11 +53,15 @@ damaged_score = float(psnr(clean, noisy).mean())
 others = torch.ones(len(sample.images), dtype=torch.bool)
 others[clean_rows] = False
 outputs = [images for _, images in rows[2:]]
-judged = classify_like(torch.cat(outputs), sample.images.images[others], sample.images.labels[others])
-right = (judged.view(len(outputs), -1) == sample.images.labels[clean_rows]).sum(dim=1)  # one judge for all rows
+judged = classify_like(torch.cat(outputs), sample.images.images[others], sample.images.labels[others]).classes
+judged = judged.view(len(outputs), -1)  # one judge for all rows
+right = (judged == sample.images.labels[clean_rows]).sum(dim=1)
+junk = (judged == UNRECOGNISABLE).sum(dim=1)
 model_scores = {
-    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": (float(psnr(clean, images).mean()), int(hits))
-    for m, images, hits in zip(models, outputs, right, strict=True)
+    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": (
+        float(psnr(clean, images).mean()), int(hits), int(unrecognisable)
+    )
+    for m, images, hits, unrecognisable in zip(models, outputs, right, junk, strict=True)
 }
 notice(denoising_note(model_scores, damaged_score, len(clean)))
 if not denoisers:
