@@ -6,8 +6,11 @@ Pure functions from numbers to text (tested without Streamlit), plus `notice` to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import groupby
 
 import streamlit as st
+
+from ae_models.recognition import NEIGHBOURS
 
 WASHED_OUT = (
     " (Outside: farther from every code than 99% of codes are from theirs. Washed out: fainter than 95% of the "
@@ -19,23 +22,42 @@ def notice(text: str) -> None:
     st.caption(f"**What to notice:** {text}")
 
 
-def class_sequence(names: Sequence[str]) -> str:
-    """Frame classes in order with repeats merged: ['0', '0', '6', '1'] -> '0 → 6 → 1'."""
-    merged = [name for i, name in enumerate(names) if i == 0 or name != names[i - 1]]
-    return " → ".join(merged)
+DETOUR_STEPS = 3  # a detour is a class that holds this many steps in a row...
+CONFIDENT = 0.8  # ...with at least this share of the judge's nearest images agreeing on every one of them
 
 
-def interpolation_note(sequences: dict[str, list[str]], start: str, end: str) -> str:
-    """Which classes each model's frames pass through between the two endpoints' classes."""
+def detours(frames: Sequence[tuple[str | None, float]], endpoints: set[str]) -> list[tuple[str, int, int]]:
+    """Runs of a class other than the endpoints' inside the path (never the first or last frame), each as
+    (class, first step, last step) counted from 1; a run counts only when long and confidently judged."""
+    found, step = [], 2
+    for name, run in groupby(frames[1:-1], key=lambda frame: frame[0]):
+        run = list(run)
+        confident = all(agreement >= CONFIDENT for _, agreement in run)
+        if name is not None and name not in endpoints and len(run) >= DETOUR_STEPS and confident:
+            found.append((name, step, step + len(run) - 1))
+        step += len(run)
+    return found
+
+
+def interpolation_note(readings: dict[str, Sequence[tuple[str | None, float]]], start: str, end: str) -> str:
+    """Per model: whether its end frames rebuild the endpoints' classes, and which other classes its path holds
+    for several steps (each frame read as (class or None when it looks like no real image, judge agreement))."""
     parts = []
-    for kind, names in sequences.items():
-        detours = [n for n in dict.fromkeys(names) if n not in (start, end)]
-        path = class_sequence(names)
-        parts.append(
-            f"the {kind}'s frames read as {path}" + (f" (a detour through {', '.join(detours)})" if detours else "")
+    for kind, frames in readings.items():
+        through = detours(frames, {start, end})
+        text = f"The {kind}'s path " + (
+            "passes through " + ", ".join(f"{name} (steps {a}–{b})" for name, a, b in through)
+            if through
+            else "takes no detour"
         )
-    text = "; ".join(parts)
-    return f"{text[:1].upper()}{text[1:]}. Each frame's class is that of its nearest real images, pixel by pixel."
+        for which, wanted, (got, _) in (("first", start, frames[0]), ("last", end, frames[-1])):
+            if got != wanted:
+                text += f"; it cannot rebuild the {wanted}: its {which} step reads as {got or 'no real image'}"
+        parts.append(text + ".")
+    return " ".join(parts) + (
+        f" Each step's class is that of its {NEIGHBOURS} nearest real images, pixel by pixel; a detour is another "
+        f"class for {DETOUR_STEPS}+ steps in a row with {CONFIDENT:.0%} of them agreeing."
+    )
 
 
 def prior_draws_note(outside: dict[str, int], washed_out: dict[str, int], total: int) -> str:

@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from ae_models.compression import classic_codecs, codec_report
+from ae_models.corruption import corrupt
 from ae_models.coverage import code_region, codes_window, contrast, contrast_floor, decoder_inputs
 from ae_models.latent_maps import load_map
 from ae_models.library import load_library_model
-from ae_models.corruption import corrupt
 from ae_models.recognition import UNRECOGNISABLE, classify_like, interpolation_endpoints, rebuilt_as_own_class
 from ae_models.samples import load_sample, sample_path
 

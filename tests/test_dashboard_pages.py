@@ -327,9 +327,20 @@ def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group(
         assert len(networks) == 2 and rebuilt_as_own_class(networks, sample, rows).all()
         names = sample.images.class_names
         assert app.selectbox(key="class_A").value == names[int(sample.images.labels[rows[0]])]
-        assert any("Each frame's class" in n for n in notes(app))
+        assert any("Each step's class" in n for n in notes(app))
     app.sidebar.selectbox(key="group").set_value(("mnist-5k", 2)).run()  # the same session, another dataset
     assert app.selectbox(key="class_B").value == "1" and app.selectbox(key="class_A").value == "0"
+
+
+def test_interpolation_note_says_when_a_model_cannot_rebuild_an_endpoint() -> None:
+    """Defect: "9 → 7 (a detour through 9)" when the AE rebuilt the start, a 3, as a 9: say that instead."""
+    app = open_page("views/interpolation.py", ("mnist-5k", 2))
+    app.selectbox(key="class_A").set_value("3").run()
+    app.selectbox(key="class_B").set_value("7").run()
+    assert_clean(app)
+    note = notes(app)[0]
+    assert "The AE's path" in note and "cannot rebuild the 3: its first step reads as" in note
+    assert "detour through" not in note
 
 
 def test_sampling_notes_count_the_draws_outside_each_models_codes_and_the_washed_out_ones() -> None:

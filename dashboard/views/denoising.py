@@ -59,7 +59,9 @@ right = (judged == sample.images.labels[clean_rows]).sum(dim=1)
 junk = (judged == UNRECOGNISABLE).sum(dim=1)
 model_scores = {
     f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": (
-        float(psnr(clean, images).mean()), int(hits), int(unrecognisable)
+        float(psnr(clean, images).mean()),
+        int(hits),
+        int(unrecognisable),
     )
     for m, images, hits, unrecognisable in zip(models, outputs, right, junk, strict=True)
 }

@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
-from ae_models.recognition import classify_like
+from ae_models.recognition import UNRECOGNISABLE, classify_like
 from dashboard import url_state
 from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
 from dashboard.map_figure import latent_scatter
@@ -120,11 +120,16 @@ for model, decoded in strips:
     st.image(picture, caption=title)
 others = np.setdiff1d(np.arange(len(labels)), rows)
 judged = classify_like(torch.cat([d for _, d in strips]), sample.images.images[others], sample.images.labels[others])
-sequences = {  # one judge for every frame of both strips
-    model.kind.upper(): [class_names[i] for i in frames.tolist()]
-    for (model, _), frames in zip(strips, judged.split(steps), strict=True)
+readings = {  # one judge for every frame of both strips
+    model.kind.upper(): [
+        (None if i == UNRECOGNISABLE else class_names[i], agreement)
+        for i, agreement in zip(frames.tolist(), shares.tolist(), strict=True)
+    ]
+    for (model, _), frames, shares in zip(
+        strips, judged.classes.split(steps), judged.agreement.split(steps), strict=True
+    )
 }
-notice(interpolation_note(sequences, class_names[labels[rows[0]]], class_names[labels[rows[1]]]))
+notice(interpolation_note(readings, class_names[labels[rows[0]]], class_names[labels[rows[1]]]))
 
 
 def _animation() -> bytes:
