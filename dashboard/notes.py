@@ -60,21 +60,38 @@ def interpolation_note(readings: dict[str, Sequence[tuple[str | None, float]]], 
     )
 
 
-def prior_draws_note(outside: dict[str, int], washed_out: dict[str, int], total: int) -> str:
-    """How many of the same prior draws land outside each model's codes and how many decode washed out."""
+def prior_draws_note(
+    outside: dict[str, int], washed_out: dict[str, int], read_as: dict[str, list[str | None]], total: int
+) -> str:
+    """How many of the same prior draws land outside each model's codes, how many decode washed out, and how many
+    classes the decoded draws read as (None: like no real image): a model may sample crisply but only a few
+    classes."""
+    variety = {kind: sorted({name for name in names if name is not None}) for kind, names in read_as.items()}
     text = (
         f"Of {total} draws, outside the codes the decoder was trained on: {_counts(outside)}; decoded washed out: "
-        f"{_counts(washed_out)}."
+        f"{_counts(washed_out)}; classes the draws read as: {_counts({k: len(v) for k, v in variety.items()})}."
     )
     ae, vae = washed_out.get("AE"), washed_out.get("VAE")
-    if ae is not None and vae is not None:
-        if ae > vae + total // 8:
-            text += " The AE's samples are the smudgier: its decoder was never asked to draw at N(0, I)'s codes."
-        elif vae > ae + total // 8:
-            text += " Here the VAE's samples are the smudgier ones."
-        else:
-            text += " By this count both sample about equally well here; for the AE that is luck of its training run."
-    return text + WASHED_OUT
+    if ae is None or vae is None:
+        return text + WASHED_OUT
+    verdicts = []
+    if ae > vae + total // 8:
+        verdicts.append("The AE's samples are the smudgier")
+        if outside.get("AE", 0) > total // 8:
+            verdicts[-1] += f": {outside['AE']} of its draws land where it encoded no image"
+    elif vae > ae + total // 8:
+        verdicts.append("Here the VAE's samples are the smudgier ones")
+    few, many = sorted(("AE", "VAE"), key=lambda kind: len(variety[kind]))
+    if len(variety[many]) >= 2 * len(variety[few]) and len(variety[many]) - len(variety[few]) >= 3:
+        verdicts.append(
+            f"The {few}'s draws show only {', '.join(variety[few]) or 'no class'} where the {many}'s show "
+            f"{len(variety[many])} classes: it samples far less variety"
+        )
+    if not verdicts:
+        verdicts.append(
+            "By these counts both sample about equally well here; for the AE that is luck of its training run"
+        )
+    return f"{text} {'. '.join(verdicts)}. Classes as read by the {NEIGHBOURS} nearest real images.{WASHED_OUT}"
 
 
 def fitted_note(outside: int, washed_out: int, prior_washed_out: int, total: int) -> str:

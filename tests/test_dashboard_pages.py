@@ -370,8 +370,19 @@ def test_sampling_notes_count_the_draws_outside_each_models_codes_and_the_washed
         )
         assert "smudges" not in " ".join(m.value for m in app.markdown)
         assert washed[0] > washed[1] + 3 and "AE's samples are the smudgier" in note  # the shipped AEs' are
+        assert "never asked" not in note  # defect: said so right after counting 0 AE draws outside its codes
         assert outside[1] <= 2  # the intro's claim: the VAE's draws land where its decoder has learned to draw
     assert outside[0] == 0  # Fashion's 16-D AE: its draws are near its codes, yet they decode washed out
+
+
+def test_sampling_note_says_when_the_ae_samples_only_a_few_classes() -> None:
+    """Defect: at MNIST latent 2, seed 7, the AE's draws are all 2s and 6s, yet "both sample about equally well"."""
+    app = open_page("views/sampling.py", ("mnist-5k", 2))
+    app.number_input(key="sampling_seed").set_value(7).run()
+    assert_clean(app)
+    note = notes(app)[0]
+    ae, vae = (int(n) for n in note.split("classes the draws read as: AE ")[1].split(".")[0].split(", VAE "))
+    assert ae <= 3 < 8 <= vae and "about equally well" not in note and "far less variety" in note
 
 
 def test_decoded_plane_frames_each_model_on_its_own_codes() -> None:

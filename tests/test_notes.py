@@ -19,14 +19,23 @@ from dashboard.notes import (
 )
 
 
-def test_prior_draws_note_calls_the_smudgier_samples_by_their_count() -> None:
-    bad = prior_draws_note({"AE": 17, "VAE": 1}, {"AE": 24, "VAE": 6}, 24)
+def test_prior_draws_note_calls_the_smudgier_and_the_less_varied_samples_by_their_counts() -> None:
+    every = {"AE": [str(i % 10) for i in range(24)], "VAE": [str(i % 10) for i in range(24)]}
+    bad = prior_draws_note({"AE": 17, "VAE": 1}, {"AE": 24, "VAE": 6}, every, 24)
     assert (
         "outside the codes the decoder was trained on: AE 17, VAE 1" in bad and "AE's samples are the smudgier" in bad
     )
-    even = prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 3, "VAE": 2}, 24)
-    assert "about equally well" in even and "smudgier" not in even
-    assert "VAE's samples are the smudgier" in prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 0, "VAE": 9}, 24)
+    assert "17 of its draws land where it encoded no image" in bad
+    inside = prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 8, "VAE": 2}, every, 24)
+    assert "AE's samples are the smudgier." in inside and "encoded no image" not in inside  # issue: no false cause
+    even = prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 3, "VAE": 2}, every, 24)
+    assert (
+        "about equally well" in even and "smudgier" not in even and "classes the draws read as: AE 10, VAE 10" in even
+    )
+    assert "VAE's samples are the smudgier" in prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 0, "VAE": 9}, every, 24)
+    narrow = {"AE": ["2", "6", None] * 8, "VAE": every["VAE"]}  # defect: seed 7, all AE draws are 2s and 6s
+    note = prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 5, "VAE": 4}, narrow, 24)
+    assert "about equally well" not in note and "AE's draws show only 2, 6 where the VAE's show 10 classes" in note
     assert "fewer than the 22" in fitted_note(2, 4, 22, 24) and "spills" in fitted_note(2, 4, 22, 24)
     assert "more than the 0" in fitted_note(0, 3, 0, 24) and "spills" not in fitted_note(0, 3, 0, 24)
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
+from ae_models.recognition import UNRECOGNISABLE, classify_like
 from dashboard.exports import safe_filename
 from dashboard.imaging import png_bytes, tile
 from dashboard.map_figure import latent_scatter
@@ -37,11 +38,14 @@ controls[3].metric("Latent size", selection.latent_dim)
 
 codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
 columns = st.columns(len(selection.pair))
-grids, washed_out = {}, {}
+grids, washed_out, read_as = {}, {}, {}
 all_images = sample.images.images
+names = sample.images.class_names
 for column, model in zip(columns, selection.pair, strict=True):
     decoded = decoded_prior_draws(model.sha256, model, count, int(seed), temperature)
     washed_out[model.kind.upper()] = int((contrast(decoded) < per_model(model, contrast_floor, all_images)).sum())
+    judged = classify_like(decoded, all_images, sample.images.labels).classes.tolist()
+    read_as[model.kind.upper()] = [None if i == UNRECOGNISABLE else names[i] for i in judged]
     picture = tile(decoded, columns=8, upscale=2)
     grids[model.name] = picture
     column.subheader(f"{model.kind.upper()} · {model.name}")
@@ -71,7 +75,7 @@ for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, stric
     with column:
         show_figure(figure, f"sampling-map-{map_view.model.sha256[:12]}")
 if map_views:
-    notice(prior_draws_note(outside, washed_out, count))
+    notice(prior_draws_note(outside, washed_out, read_as, count))
 if map_views and not map_views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "
