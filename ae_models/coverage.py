@@ -80,15 +80,15 @@ class CodeSummary:
     same_class_neighbour: float  # share of images whose nearest other code has the same class
     within_prior: float  # share of codes inside the ball that holds 99% of N(0, I)'s draws
     prior_radius: float  # that ball's radius: about 3 in 2-D, about 5.7 in 16-D
-    low: tuple[float, ...]  # per-dimension 1st percentile of the codes
-    high: tuple[float, ...]  # and 99th
+    low: tuple[float, ...]  # per-dimension smallest code: what the map plots, outliers included
+    high: tuple[float, ...]  # and largest
 
 
 def summarize_codes(codes: Tensor, labels: Tensor) -> CodeSummary:
     distances = torch.cdist(codes, codes, compute_mode=EXACT)
     distances.fill_diagonal_(float("inf"))
     nearest = distances.argmin(dim=1)
-    low, high = torch.quantile(codes, 0.01, dim=0), torch.quantile(codes, 0.99, dim=0)
+    low, high = codes.min(dim=0).values, codes.max(dim=0).values
     radius = math.sqrt(chi2.ppf(0.99, codes.shape[1]))  # a norm of N(0, I) draws is chi-distributed
     return CodeSummary(
         same_class_neighbour=float((labels[nearest] == labels).float().mean()),

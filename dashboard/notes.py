@@ -138,12 +138,14 @@ def sigma_note(median_sigma: float, marker: float) -> str | None:
     )
 
 
-def plane_note(outside: dict[str, float]) -> str:
-    """Share of each decoded plane's tiles that decode codes no image was encoded near."""
+def plane_note(outside: dict[str, float], framed: dict[str, float]) -> str:
+    """Share of each decoded plane's tiles that decode codes no image was encoded near, and the share of each
+    model's codes its frame holds (the rest lie beyond the edges)."""
     parts = [f"{share:.0%} of the {kind}'s tiles" for kind, share in outside.items()]
     return (
         " and ".join(parts) + " decode codes farther from every image's code than 99% of codes are from their "
-        "nearest one: gaps where no image was encoded, so the decoder never learned what belongs there."
+        "nearest one: gaps where no image was encoded, so the decoder never learned what belongs there. "
+        f"Codes inside each frame: {_by_kind(framed, lambda share: f'{share:.0%}')}; the rest lie beyond its edges."
     )
 
 

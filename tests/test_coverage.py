@@ -7,7 +7,14 @@ import torch
 
 from ae_models.compression import classic_codecs, codec_report
 from ae_models.corruption import corrupt
-from ae_models.coverage import code_region, codes_window, contrast, contrast_floor, decoder_inputs
+from ae_models.coverage import (
+    code_region,
+    codes_window,
+    contrast,
+    contrast_floor,
+    decoder_inputs,
+    summarize_codes,
+)
 from ae_models.latent_maps import load_map
 from ae_models.library import load_library_model
 from ae_models.recognition import UNRECOGNISABLE, classify_like, interpolation_endpoints, rebuilt_as_own_class
@@ -65,6 +72,14 @@ def test_rebuilt_as_own_class_follows_what_the_network_returns() -> None:
 
     assert not rebuilt_as_own_class([Swap()], sample, rows).any()
     assert rebuilt_as_own_class([Copy()], sample, rows).float().mean() >= 0.8
+
+
+def test_code_summary_span_is_what_the_map_plots() -> None:
+    """Defect: the caption said the MNIST AE's z1 spans -11.2 to 48.4 (percentiles) while its points run -19..57."""
+    latent_map = load_map(WEIGHTS_DIR / "mnist_ae_z2.map.safetensors")
+    summary = summarize_codes(latent_map.codes, torch.zeros(len(latent_map.codes), dtype=torch.long))
+    assert summary.low == tuple(latent_map.codes.min(dim=0).values.tolist())
+    assert summary.high == tuple(latent_map.codes.max(dim=0).values.tolist())
 
 
 def test_junk_reads_as_no_class_while_real_pictures_keep_theirs() -> None:

@@ -66,6 +66,9 @@ def test_overview_shows_a_card_per_model_and_the_gallery() -> None:
     n_models = len(load_folder(WEIGHTS_DIR)[0])
     assert len([m for m in app.metric if m.label == "epochs"]) == n_models
     assert len(images(app)) == 3  # originals, AE and VAE reconstructions
+    intro = " ".join(m.value for m in app.markdown)
+    assert "mostly into noise for an AE" not in intro  # false at latent 2, where the AE's draws decode to digits
+    assert any("sampled code z" in c.value and "Compression page" in c.value for c in app.caption)
 
 
 def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() -> None:
@@ -397,6 +400,10 @@ def test_decoded_plane_frames_each_model_on_its_own_codes() -> None:
     grids = [c for c in charts(app) if c["data"][0]["type"] == "image"]
     assert all(c["layout"]["xaxis"]["ticktext"][0] == "-3.0" for c in grids)
     assert any("tiles" in n for n in notes(app)) and any("nearest code" in n for n in notes(app))
+    app.radio(key="plane_frame").set_value("each model's codes").run()
+    framed = next(n for n in notes(app) if "Codes inside each frame" in n)  # defect: the frame cut codes silently
+    shares = [int(p.split("%")[0]) for p in framed.split("Codes inside each frame: ")[1].split(";")[0].split(" ")[1::2]]
+    assert len(shares) == 2 and all(90 <= share < 100 for share in shares)
 
 
 def test_latent_map_highlight_greys_the_other_classes() -> None:
@@ -429,6 +436,8 @@ def test_compression_states_the_raw_baseline_png_jpeg_and_decoder_size() -> None
     assert {"PNG bytes (lossless)", "JPEG bytes at that PSNR", "decoder (MB)"} <= set(table.columns)
     assert (table["JPEG PSNR (dB)"] >= table["PSNR (dB)"] - 0.05).all()
     assert all("Raw is 784 bytes" in n and "MB decoder" in n for n in notes(app))
+    # defect: 68.48 here against the Overview card's 76.0 with no word on why; the column says what it measures
+    assert "reconstruction (nats, held-out sample, through μ)" in table.columns
 
 
 def test_anomaly_histograms_carry_the_threshold_and_the_extremes_are_shown_with_scores() -> None:

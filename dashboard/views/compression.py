@@ -45,7 +45,7 @@ table = {
     "JPEG quality": [c.jpeg_quality for c in classic],
     "JPEG PSNR (dB)": [round(c.jpeg_psnr_db, 2) for c in classic],
     "decoder (MB)": [round(r.decoder_bytes / 1e6, 2) for _, r in reports],
-    "reconstruction (nats)": [round(r.mean_reconstruction_nats, 2) for _, r in reports],
+    "reconstruction (nats, held-out sample, through μ)": [round(r.mean_reconstruction_nats, 2) for _, r in reports],
 }
 show_table(table)
 st.download_button("Download table (CSV)", partial(csv_bytes, table), "compression.csv", "text/csv")

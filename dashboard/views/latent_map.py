@@ -145,8 +145,9 @@ if is_plane:
     st.header("The decoded plane")
     st.caption(
         "Each tile is the decoder's output for one point of a regular grid over the latent plane (the book's "
-        "figure 2.7). Each model is framed on its own codes, which may be tens of units wide for an AE and a few "
-        "for a VAE; the dashed yellow circle is where N(0, I) puts 99% of its draws."
+        "figure 2.7). Framed on “each model's codes”, each plane covers the bulk of that model's codes (the note "
+        "says how many lie inside), which may be tens of units wide for an AE and a few for a VAE; the dashed "
+        "yellow circle is where N(0, I) puts 99% of its draws."
     )
     controls = st.columns(3)
     n = controls[0].slider("Tiles per side", 5, 25, 15, key="plane_tiles")
@@ -154,7 +155,7 @@ if is_plane:
         "Frame", ["each model's codes", "the prior's ±3"], horizontal=True, key="plane_frame",
         help="the prior's frame shows both models over the same small square around the origin",
     )  # fmt: skip
-    outside = {}
+    outside, framed = {}, {}
     for column, map_view in zip(st.columns(len(map_views)), map_views, strict=True):
         window = (
             codes_window(map_view.latent_map.codes) if frame == "each model's codes" else PlaneWindow((0.0, 0.0), 3.0)
@@ -164,6 +165,7 @@ if is_plane:
         grid = manifold_grid(n, extent, centre)
         region = trained_region(map_view.model.sha256, map_view.latent_map)
         outside[map_view.model.kind.upper()] = float(region.outside(grid).float().mean())
+        framed[map_view.model.kind.upper()] = float(window.contains(map_view.latent_map.codes).float().mean())
         x_ticks = np.linspace(centre[0] - extent, centre[0] + extent, n)
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
         with column:
@@ -174,4 +176,4 @@ if is_plane:
                 ),
                 f"grid-{map_view.model.sha256[:12]}",
             )  # fmt: skip
-    notice(plane_note(outside))
+    notice(plane_note(outside, framed))

@@ -15,8 +15,9 @@ An **autoencoder (AE)** squeezes an image *x* through an encoder into a small co
 A **variational autoencoder (VAE)** encodes each image as a distribution — a mean μ and a spread σ — and
 samples *z = μ + σ·ε* with ε ~ N(0, I) (the *reparameterization trick*, so gradients flow through μ and σ).
 Its loss adds the **KL divergence** from that distribution to N(0, I). This pulls all codes into one
-well-filled region, which is why random draws from N(0, I) decode into plausible images for a VAE, and
-mostly into noise for an AE.
+well-filled region, which is why random draws from N(0, I) decode into plausible images for a VAE. An AE's
+codes sit wherever its training put them, so how well such draws decode is down to its run: the Sampling page
+counts it for the models loaded.
 """
 )
 st.graphviz_chart(
@@ -36,9 +37,14 @@ digraph {
 st.caption("Solid path: the plain AE. Dashed: what the VAE adds — a distribution per image and sampled codes.")
 
 selection = require_selection()
+RECON_HELP = "reconstruction error, nats per image, on the training run's whole validation split (VAE: sampled z)"
 
 st.header("Loaded models")
-st.caption("Final numbers are on held-out validation images, in nats per image (lower is better).")
+st.caption(
+    "Final numbers as training measured them on its whole validation split at the last epoch, in nats per image "
+    "(lower is better); a VAE's reconstruction there goes through a sampled code z, so it reads higher than the "
+    "Compression page's, which decodes the mean μ of a held-out sample."
+)
 columns = st.columns(3)
 for index, model in enumerate(selection.models):
     trained = model.trained
@@ -48,7 +54,7 @@ for index, model in enumerate(selection.models):
         st.caption(f"{describe_architecture(trained)} · {trained.dataset.name} · {trained.n_parameters:,} parameters")
         left, middle, right = st.columns(3)
         left.metric("epochs", len(trained.history))
-        middle.metric("recon", f"{metrics.reconstruction:.1f}", help="reconstruction error, nats per image")
+        middle.metric("recon", f"{metrics.reconstruction:.1f}", help=RECON_HELP)
         right.metric("KL", "—" if metrics.kl is None else f"{metrics.kl:.1f}", help="KL to N(0, I), nats per image")
 
 st.header("Held-out images and their reconstructions")
