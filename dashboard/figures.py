@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -70,6 +71,22 @@ def image_grid(
     return _base_layout(fig, title, height)
 
 
+SPLITS = ("train", "val")
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Round values (1, 2, 5 times a power of ten; every digit on a shorter range) between low and high, written out
+    in full: Plotly's own log ticks label the steps inside a decade with single digits ("5, 4, 3, 2, 100")."""
+    if low <= 0 or high <= 0:
+        return []
+    powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    for digits in ((1, 2, 5), range(1, 10)):
+        ticks = [d * 10.0**p for p in powers for d in digits if low <= d * 10.0**p <= high]
+        if len(ticks) >= 3:
+            return ticks
+    return sorted({float(f"{value:.3g}") for value in np.geomspace(low, high, 4)})  # a range within one digit
+
+
 def loss_curves(models: Sequence[LibraryModel], log_scale: bool = False) -> go.Figure:
     """Reconstruction, KL and total per epoch, each on its own scale; solid = validation, dotted = train."""
     fig = make_subplots(rows=1, cols=3, subplot_titles=("Reconstruction (nats/image)", "KL (nats/image)", "Total loss"))
@@ -77,7 +94,7 @@ def loss_curves(models: Sequence[LibraryModel], log_scale: bool = False) -> go.F
         color = PALETTE[index % len(PALETTE)]
         epochs = [r.epoch for r in model.trained.history]
         for column, field in enumerate(("reconstruction", "kl", "total"), start=1):
-            for split, dash in (("train", "dot"), ("val", "solid")):
+            for split, dash in zip(SPLITS, ("dot", "solid"), strict=True):
                 fig.add_trace(
                     go.Scatter(
                         x=epochs, y=[getattr(r, f"{split}_{field}") for r in model.trained.history],
@@ -156,15 +173,17 @@ def roc_figure(curves: dict) -> go.Figure:
 def compression_figure(reports: Sequence[tuple[LibraryModel, object]]) -> go.Figure:
     """PSNR per model, grouped by latent size (with its compression ratio): smaller code, blurrier image."""
     categories = {r.latent_dim: f"latent {r.latent_dim} ({r.ratio:.0f}x smaller)" for _, r in reports}
-    traces = [
+    traces = [  # a colour per model, so no two legend entries look alike; hatching marks the VAEs
         {
-            "type": "bar", "name": model.name, "x": [categories[report.latent_dim]], "y": [report.mean_psnr_db],
-            "marker": {"color": PALETTE[0 if model.kind == "ae" else 1], "opacity": 1.0 if model.kind == "ae" else 0.8},
+            "type": "bar", "name": f"{model.kind.upper()} · {model.name}", "x": [categories[report.latent_dim]],
+            "y": [report.mean_psnr_db], "marker": {
+                "color": PALETTE[index % len(PALETTE)], "pattern": {"shape": "/" if model.kind == "vae" else ""}
+            },
             "text": [f"{report.mean_psnr_db:.1f} dB"], "textposition": "outside",
         }
-        for model, report in reports
+        for index, (model, report) in enumerate(reports)
     ]  # fmt: skip
-    layout = chart_layout("Reconstruction quality of held-out images by code size (blue: AE, orange: VAE)", 420,
+    layout = chart_layout("Reconstruction quality of held-out images by code size (hatched: VAE)", 420,
                      barmode="group", yaxis={"title": {"text": "PSNR (dB)"}},
                      xaxis={"title": {"text": "code size"}, "categoryorder": "array",
                             "categoryarray": [categories[k] for k in sorted(categories)]})  # fmt: skip

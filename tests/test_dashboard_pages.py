@@ -313,6 +313,11 @@ def test_training_curves_follow_the_sidebar_on_the_same_page() -> None:
     assert set(app.multiselect(key="curve_models").value) == {"fashion_ae_z2", "fashion_vae_z2"}
     legend = {t["name"] for t in charts(app)[0]["data"] if t.get("showlegend", True)}
     assert all(name.startswith("fashion_") for name in legend)
+    layout = charts(app)[0]["layout"]  # defect: log ticks read "5, 4, 3, 2, 100, 9": every label a whole number
+    for axis in ("yaxis", "yaxis3"):
+        values, texts = layout[axis]["tickvals"], layout[axis]["ticktext"]
+        assert layout[axis]["type"] == "log" and len(values) >= 3 and texts == [f"{v:g}" for v in values]
+        assert min(values) >= 10  # nats per image are tens to hundreds here, never a bare digit
 
 
 def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group() -> None:
@@ -438,6 +443,8 @@ def test_compression_states_the_raw_baseline_png_jpeg_and_decoder_size() -> None
     assert all("Raw is 784 bytes" in n and "MB decoder" in n for n in notes(app))
     # defect: 68.48 here against the Overview card's 76.0 with no word on why; the column says what it measures
     assert "reconstruction (nats, held-out sample, through μ)" in table.columns
+    bars = [t for c in charts(app) for t in c["data"] if t["type"] == "bar"]  # defect: two same-colour entries
+    assert len({b["marker"]["color"] for b in bars}) == len(bars) == len({b["name"] for b in bars}) >= 2
 
 
 def test_anomaly_histograms_carry_the_threshold_and_the_extremes_are_shown_with_scores() -> None:
