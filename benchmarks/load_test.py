@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -321,9 +322,11 @@ async def run_load(
     return LoadResult(tally, memory, load_ended, reruns, held, left, media_open, media_after, pace)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile for q in 1..99 (interpolated between the two nearest values); 100 is the maximum."""
+    if q >= 100 or len(values) < 2:
+        return max(values)
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def _row(label: str, values: list[float]) -> str:

@@ -13,7 +13,15 @@ import threading
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app.py"
-WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard.picker", "dashboard.figures")
+# ae_models.anomaly brings scikit-learn's metrics (about a second to import)
+WARM_MODULES = (
+    "torch",
+    "plotly.graph_objects",
+    "ae_models.library",
+    "ae_models.anomaly",
+    "dashboard.picker",
+    "dashboard.figures",
+)
 
 
 def _warm_imports() -> None:

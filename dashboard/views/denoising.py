@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr
+from ae_models.library import denoisers_of
 from dashboard.imaging import tile
 from dashboard.notes import denoising_note, notice
 from dashboard.session import require_sample, require_selection
@@ -31,7 +32,7 @@ per_class = controls[3].slider("Images per class", 1, 3, 1, key="damage_per_clas
 
 clean = sample.images.images[sample.example_rows(per_class=per_class)]
 noisy = corrupt(clean, kind, strength, int(seed))
-denoisers = [m for m in selection.models if m.is_denoiser and m.dataset == selection.dataset]
+denoisers = denoisers_of(list(selection.models), selection.dataset)
 models = [*selection.pair, *denoisers]
 rows = [("clean originals", clean), (f"damaged input ({kind}, strength {strength:g})", noisy)]
 rows += [
