@@ -25,13 +25,13 @@ train-all: $(VENV)/.installed system-packages
 	$(BIN)/python -m ae_models train-all --force
 
 benchmark: $(VENV)/.installed system-packages
-	$(BIN)/python benchmarks/run_benchmarks.py
+	$(BIN)/python -m benchmarks.run_benchmarks
 
 screenshots: $(VENV)/.installed system-packages  # refresh the README's pictures (tests alone write to artifacts/)
 	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py
 
 load-test: $(VENV)/.installed system-packages
-	$(BIN)/python benchmarks/load_test.py
+	$(BIN)/python -m benchmarks.load_test
 
 .PHONY: system-packages
 system-packages:

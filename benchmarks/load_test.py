@@ -1,6 +1,6 @@
 """Many people at once: N real browser sessions select points, interpolate and sample against one server.
 
-    python benchmarks/load_test.py [--sessions 20] [--seconds 60]
+    python -m benchmarks.load_test [--sessions 20] [--seconds 60]
 
 Each session is its own Playwright context (its own Streamlit session and websocket) cycling through the
 latent map (click a point), interpolation (click the map to move an endpoint) and sampling (next seed).
@@ -29,16 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from dashboard.live_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+from dashboard.page_list import PAGE, Page
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-
-from dashboard.page_list import PAGE, Page  # noqa: E402
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
-
 HOOKS = REPO_ROOT / "benchmarks" / "server_hooks"
 SMALL_FRAME = 32_768  # script_finished and exception deltas are small; charts and images are not parsed
 RERUN_TIMEOUT_S = 60.0

@@ -1,7 +1,7 @@
 """A classroom at the protocol level: N websocket clients speak Streamlit's own messages (BackMsg out, ForwardMsg
 in) as the browser's frontend does, but render nothing, so that 50 or 100 sessions fit on one machine.
 
-    python benchmarks/protocol_load.py [--sessions 50] [--seconds 300] [--think 2]
+    python -m benchmarks.protocol_load [--sessions 50] [--seconds 300] [--think 2]
 
 Each client opens a session, then cycles like a visitor of benchmarks/load_test.py: the latent map (select a point:
 the chart's selection event with the point's sample row), the interpolation page (select a point on its map, which
@@ -31,20 +31,17 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from benchmarks.load_test import HOOKS, ServerRerun, percentile, rss_mib, server_events
+from benchmarks.load_test import TOUR as VISITOR_TOUR
+from dashboard.live_server import dashboard_server
+from dashboard.page_list import PAGE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-
-import websockets  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
-
-from benchmarks.load_test import HOOKS, ServerRerun, percentile, rss_mib, server_events  # noqa: E402
-from benchmarks.load_test import TOUR as VISITOR_TOUR  # noqa: E402
-from dashboard.page_list import PAGE  # noqa: E402
-from tests.browser_support import dashboard_server  # noqa: E402
-
 RERUN_TIMEOUT_S = 60.0
 TOUR = tuple(page.url_path for page in VISITOR_TOUR)  # what a visitor of load_test.py clicks through
 

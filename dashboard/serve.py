@@ -1,4 +1,9 @@
-"""`python -m dashboard.serve [streamlit flags] [-- --weights-dir DIR]`: the dashboard, quick to first paint.
+"""`latent-explorer [streamlit flags] [-- --weights-dir DIR]` (or `python -m dashboard.serve ...` in a checkout):
+the dashboard, quick to first paint.
+
+Weights come from --weights-dir, else $AE_DASHBOARD_WEIGHTS, else the checkout's weights/ folder; maps computed
+for models without one go to $AE_DASHBOARD_CACHE (default: the checkout's cache/). Streamlit flags such as
+--server.port 8502 pass through (`streamlit run --help` lists them).
 
 Same as `streamlit run dashboard/app.py`, except that torch, Plotly and the dashboard's own modules are imported
 in a background thread while the server starts and the browser loads the page, instead of inside the first
@@ -34,6 +39,10 @@ def _warm_imports() -> None:
 
 
 def main() -> None:
+    own_flags = sys.argv[1 : sys.argv.index("--")] if "--" in sys.argv else sys.argv[1:]
+    if {"-h", "--help"} & set(own_flags):
+        print(__doc__)
+        return
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
 
