@@ -257,10 +257,16 @@ def test_compression_table_follows_the_code_precision() -> None:
     assert list(halved["code bytes"]) == [2 * z for z in halved["latent size"]]
 
 
-def test_every_chart_is_configured_for_png_export() -> None:
-    app = open_page("views/anomaly.py", ("mnist-5k", 2))
-    configs = [json.loads(chart.proto.config) for chart in app.get("plotly_chart")]
-    assert configs and all(c["toImageButtonOptions"]["format"] == "png" for c in configs)
+def test_every_chart_on_every_page_is_configured_for_png_export() -> None:
+    app = open_page(PAGES[0].app_path, ("mnist-5k", 2))
+    charts_on: dict[str, int] = {}
+    for page in PAGES:
+        app.switch_page(page.app_path).run()
+        configs = [json.loads(chart.proto.config) for chart in app.get("plotly_chart")]
+        assert all(c["toImageButtonOptions"]["format"] == "png" for c in configs), page.name
+        charts_on[page.name] = len(configs)
+    with_charts = {"latent_map", "interpolation", "sampling", "training_curves", "anomaly", "compression"}
+    assert {name for name, count in charts_on.items() if count} == with_charts, charts_on
 
 
 def test_presentation_mode_enlarges_figure_text() -> None:
