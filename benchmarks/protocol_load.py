@@ -36,10 +36,11 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks.load_test import HOOKS, ServerRerun, percentile, rss_mib, server_events
 from benchmarks.load_test import TOUR as VISITOR_TOUR
+from benchmarks.load_test import hook_env, percentile, rss_mib
 from dashboard.live_server import dashboard_server
 from dashboard.page_list import PAGE
+from dashboard.rerun_timing import ServerRerun, read_log
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RERUN_TIMEOUT_S = 60.0
@@ -218,14 +219,16 @@ async def _load(url: str, pid: int, log: Path, sessions: int, seconds: float, th
     await asyncio.gather(*(visit(url, i, sessions, seconds, think, ramp, tally) for i in range(sessions)))
     ended = tally.now()
     sampler.cancel()
-    reruns, _ = server_events(log, tally.started)
+    server = read_log(log, tally.started)
+    tally.errors.extend(server.unsupported)  # the server's timing hook could not be installed: say why
+    reruns = server.reruns
     return Result(sessions, think, tally, reruns, memory, ended)
 
 
 def measure(sessions: int, seconds: float, think: float, ramp: float) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "reruns.log"
-        env = {"PYTHONPATH": str(HOOKS), "AE_RERUN_LOG": str(log)}
+        env = hook_env(log)
         with dashboard_server(Path(folder), env=env) as live:
             return asyncio.run(_load(live.url, live.pid, log, sessions, seconds, think, ramp))
 
