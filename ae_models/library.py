@@ -16,7 +16,7 @@ from .latent_maps import MAP_SUFFIX
 from .models import Autoencoder
 from .samples import SampleError, load_sample, sample_path
 from .serving import check_servable
-from .weights import TrainedModel, WeightsError, load_model
+from .weights import TrainedModel, WeightsError, load_model, typed_errors
 
 PROBE_IMAGES = 16
 
@@ -110,16 +110,12 @@ def load_library_model(
     Any exception while loading becomes a WeightsError: one file must never take a folder or a server down.
     """
     path = Path(path)
-    try:
+    with typed_errors(path):
         trained = load_model(path)
         trained.network.requires_grad_(False)  # a library is for looking at: no autograd graphs in any caller's thread
         real = _real_images(samples_dir, trained.dataset.name, trained.config.image_shape)
         check_servable(str(path), trained, datasets, real)
         digest = sha256_of(path)
-    except WeightsError:
-        raise
-    except Exception as err:
-        raise WeightsError(path, f"could not be loaded ({type(err).__name__})") from err
     return LibraryModel(name or path.name.removesuffix(".safetensors"), path, trained, digest)
 
 

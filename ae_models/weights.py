@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import math
 import reprlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,9 +195,25 @@ def _check_tensors(path: Path, model: Autoencoder, tensors: dict[str, torch.Tens
             raise WeightsError(path, f"tensor {name} holds NaN or infinite values")
 
 
+@contextmanager
+def typed_errors(path: str | Path) -> Iterator[None]:
+    """Inside, any exception becomes a WeightsError naming the file (its type only: messages can hold paths), so
+    a caller that handles WeightsError handles every way one file can fail."""
+    try:
+        yield
+    except WeightsError:
+        raise
+    except Exception as err:
+        raise WeightsError(path, f"could not be loaded ({type(err).__name__})") from err
+
+
 def load_model(path: str | Path) -> TrainedModel:
-    """Read and validate a weights file; the model comes back in eval mode."""
-    path = Path(path)
+    """Read and validate a weights file; the model comes back in eval mode. Every failure is a WeightsError."""
+    with typed_errors(path):
+        return _load_checked(Path(path))
+
+
+def _load_checked(path: Path) -> TrainedModel:
     metadata, tensors = _read_file(path)
     values = _parse_metadata(path, metadata)
     try:

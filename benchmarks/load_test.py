@@ -42,7 +42,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HOOKS = REPO_ROOT / "benchmarks" / "server_hooks"
 SMALL_FRAME = 32_768  # script_finished and exception deltas are small; charts and images are not parsed
 RERUN_TIMEOUT_S = 60.0
-NO_RERUN_S = 3.0  # an action that starts no rerun in this time missed its target (e.g. a click between points)
+LATE_S = 3.0  # a rerun that starts later than this after its click is late: the browser was too starved to send it
+NO_RERUN_S = 20.0  # one that starts no rerun in this time missed (a shorter wait put late reruns on the next action)
 CLICK_A_POINT = """(seed) => {
     // the page's latent map: the Plotly chart with the most marker points
     const charts = [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd._fullLayout && gd._fullData);
@@ -50,6 +51,9 @@ CLICK_A_POINT = """(seed) => {
     const size = gd => points(gd).reduce((n, t) => n + t.x.length, 0);
     const gd = charts.sort((a, b) => size(b) - size(a))[0];
     if (!gd || !size(gd)) return null;
+    // what Plotly itself makes of the click: a selected point means the click reached the chart
+    window.__selections = 0;
+    if (!gd.__counted) { gd.__counted = true; gd.on('plotly_selected', () => { window.__selections += 1; }); }
     gd.scrollIntoView({block: 'center'});
     const traces = points(gd), trace = traces[seed % traces.length], i = seed % trace.x.length;
     const layout = gd._fullLayout, box = gd.getBoundingClientRect();
@@ -74,6 +78,8 @@ class Tally:
     latencies: list[tuple[float, float, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     misses: int = 0
+    late: int = 0  # actions whose rerun started more than LATE_S after them
+    selected_but_no_rerun: int = 0  # misses where Plotly selected a point and yet no rerun was sent
     sessions: int = 0
     toured: int = 0  # sessions that have been through every page once (or failed on the way)
     warm_at: float | None = None  # when the last of them did: caches are full from then on
@@ -136,6 +142,8 @@ class RerunWatch:
                 self.tally.misses += 1
                 return
             await asyncio.sleep(0.02)
+        if (self.sent_at or waited) - waited > LATE_S:
+            self.tally.late += 1
         try:
             await asyncio.wait_for(self.finished.wait(), RERUN_TIMEOUT_S)
         except TimeoutError:
@@ -158,8 +166,11 @@ async def _click_point(page, watch: RerunWatch, rng: random.Random, shown: Page)
     if spot is None:
         watch.tally.misses += 1
         return
+    misses = watch.tally.misses
     await page.mouse.click(*spot)
     await watch.settle()
+    if watch.tally.misses > misses and await page.evaluate("() => window.__selections || 0"):
+        watch.tally.selected_but_no_rerun += 1
 
 
 async def _next_seed(page, watch: RerunWatch) -> None:
@@ -322,7 +333,11 @@ def report(result: LoadResult, sessions: int) -> bool:
     print(_row("seen on the browsers' websockets", [ms for t, ms, _ in tally.latencies if t >= warm]))
     for action in sorted({action for _, _, action in tally.latencies}):
         print(_row(f"  {action}", [ms for t, ms, a in tally.latencies if a == action and t >= warm]))
-    print(f"missed clicks (no rerun): {tally.misses}; errors: {len(tally.errors)}")
+    print(
+        f"actions whose rerun started over {LATE_S:g} s late (a starved browser): {tally.late}; actions with no "
+        f"rerun within {NO_RERUN_S:g} s: {tally.misses} (Plotly had selected a point in {tally.selected_but_no_rerun} "
+        f"of them); errors: {len(tally.errors)}"
+    )
     for error in tally.errors[:10]:
         print(f"  {error}")
     print(f"server memory (RSS, MiB) every 5 s: {' '.join(f'{mib:.0f}' for _, mib in result.memory[::5])}")

@@ -181,3 +181,15 @@ def test_class7_evaluate_prints_strict_json_with_null_and_a_reason(
     path = _write(tmp_path, "good", weights_bytes(tiny_vae))
     code, out, _ = _cli(capsys, "evaluate", str(path))
     assert code == 0 and "not_finite" not in _strict(out)
+
+
+def test_class1_an_unforeseen_failure_inside_the_loader_is_still_a_weights_error(
+    vae_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("/secret/server/path is unreadable")
+
+    monkeypatch.setattr("ae_models.weights.build_model", broken)
+    with pytest.raises(WeightsError) as refused:
+        load_model(vae_file)
+    assert refused.value.reason == "could not be loaded (RuntimeError)"

@@ -63,7 +63,7 @@ if newest is not None:
 source = st.radio("Use", ["drawing", "upload"], horizontal=True, key="own_source")
 data = drawn if source == "drawing" else (upload.getvalue() if upload is not None else None)
 if data is None:
-    st.info("Draw on the black pad (then release the mouse) or upload an image to begin.")
+    st.info("Draw a digit on the black pad or upload an image to begin.")
     st.stop()
 try:
     gray, notes = read_image(data)
