@@ -40,3 +40,15 @@ def test_no_module_edits_the_import_path() -> None:
     folders = ("ae_models", "dashboard", "tests", "benchmarks")
     sources = [p for folder in folders for p in (REPO_ROOT / folder).rglob("*.py") if p != Path(__file__).resolve()]
     assert [str(p) for p in sources if hack.search(p.read_text())] == []
+
+
+def test_the_readme_layout_names_every_module_and_folder() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    named = set(re.findall(r"[A-Za-z_]+", layout))
+    modules = {p.stem for folder in ("ae_models", "dashboard") for p in (REPO_ROOT / folder).glob("*.py")}
+    assert modules - {"__init__", "__main__"} - named == set()
+    benchmarks = {p.stem for p in (REPO_ROOT / "benchmarks").glob("*.py")} - {"__init__"}
+    assert benchmarks - named == set()
+    for folder in ("ae_models/", "dashboard/", "weights/", "tests/", "benchmarks/", "docs/deploy/", "views/"):
+        assert folder in layout, folder
