@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.live_server import REPO_ROOT, dashboard_server, launch_chromium, wait_until_idle
+from dashboard.live_server import REPO_ROOT, choose_group, wait_until_idle
 from dashboard.page_list import PAGES
 
 pytestmark = pytest.mark.browser
@@ -96,20 +96,6 @@ COUNT_WEBGL = """(() => {
 })();"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
-    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
-        yield live.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def new_page(browser):
     """Pages in fresh browser contexts (a fresh visitor each), checked for exception boxes when the test ends."""
@@ -132,12 +118,6 @@ def open_page(page, url: str, chart: bool = False) -> None:
     page.wait_for_selector("h1", timeout=60_000)
     if chart:
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    wait_until_idle(page)
-
-
-def choose_group(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name=label).click()
     wait_until_idle(page)
 
 
