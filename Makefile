@@ -28,7 +28,7 @@ benchmark: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/run_benchmarks.py
 
 screenshots: $(VENV)/.installed system-packages  # refresh the README's pictures (tests alone write to artifacts/)
-	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py
+	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py tests/test_presenter_browser.py
 
 load-test: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/load_test.py

@@ -6,7 +6,10 @@ Prints: cold start to first paint; every page's script time and the main reruns;
 precomputed file versus fitting UMAP inside the request; training throughput of `train` versus a bare PyTorch
 loop on the same model and data; the server's peak memory with every shipped model, map and sample loaded.
 Targets (2-core CPU): first paint <= 3 s; latent-map script <= 1 s; a selection or slider rerun <= 150 ms;
-a 10-step AE+VAE interpolation <= 200 ms. The many-visitors figures come from benchmarks/load_test.py.
+a 10-step AE+VAE interpolation <= 200 ms; in Chromium, a click on the latent map until the selection panel is
+painted p95 <= 300 ms and a sidebar toggle until the page is laid out again p95 <= 400 ms, each printed beside
+the server's own time for the same actions (benchmarks/browser_speed.py). The many-visitors figures come from
+benchmarks/load_test.py.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from ae_models.latent_ops import decode_codes, interpolate  # noqa: E402
 from ae_models.library import LibraryModel, load_folder  # noqa: E402
 from ae_models.samples import load_sample, sample_path  # noqa: E402
+from benchmarks import browser_speed  # noqa: E402
 from dashboard.page_list import PAGE, PAGES  # noqa: E402
 from tests.browser_support import dashboard_server, launch_chromium, wait_until_idle  # noqa: E402
 
@@ -252,6 +256,11 @@ def main() -> None:
     print(f"\n{'training mnist_vae_z2 on 4,500 digits, 2 epochs':<48}{'images/s':>12}{'vs bare':>12}")
     print(f"{'bare PyTorch loop':<48}{bare:>12.0f}{1:>12.2f}")
     print(f"{'ae_models.training.train (+ validation, history)':<48}{trained:>12.0f}{trained / bare:>12.2f}")
+
+    print()
+    print(browser_speed.header())
+    for timing in browser_speed.measure(clicks=args.repeats + 5):
+        print(timing.row())
 
     peak, current, n_models = server_peak_memory()
     print(f"\nserver with all {n_models} shipped models, every map and sample shown: peak RSS {peak:.0f} MiB, "

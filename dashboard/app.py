@@ -11,6 +11,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
 from dashboard import replica, url_state
+from dashboard.chart_helpers import chart_helpers
 from dashboard.page_list import PAGES
 from dashboard.picker import sidebar_picker
 from dashboard.presentation import presentation_mode, presentation_toggle
@@ -28,6 +29,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if presentation_mode() else "auto",
 )
+with st.sidebar:
+    chart_helpers()
 pages = {
     section: [
         st.Page(p.file, title=p.title, icon=f":material/{p.icon}:", url_path=p.url_path or None, default=not p.url_path)

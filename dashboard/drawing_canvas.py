@@ -10,6 +10,10 @@ SIZE = 280
 
 _HTML = f"""
 <div class="pad">
+  <p class="prompt" data-testid="drawing-prompt">
+    <span class="mouse">Draw a digit with the mouse; it is read when you release the button.</span>
+    <span class="finger">Draw a digit with your finger; it is read when you lift it.</span>
+  </p>
   <canvas width="{SIZE}" height="{SIZE}" data-testid="drawing-pad"></canvas>
   <button type="button">Clear</button>
 </div>
@@ -18,6 +22,9 @@ _HTML = f"""
 _CSS = """
 .pad { display: flex; flex-direction: column; gap: 0.5rem; align-items: flex-start; }
 canvas { background: #000; border-radius: 0.5rem; touch-action: none; cursor: crosshair; }
+.prompt { margin: 0; }
+.finger { display: none; }
+@media (pointer: coarse) { .finger { display: inline; } .mouse { display: none; } }  /* touch screens */
 button { padding: 0.25rem 0.75rem; border-radius: 0.5rem; border: 1px solid #ccc; background: #fff; cursor: pointer; }
 """
 

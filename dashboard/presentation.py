@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from .url_state import PRESENTATION_KEY
 
+CHART_FONT_PX = 20  # chart text on a projector; the browser test holds every chart text at >= 18 px
+CHART_TITLE_PX = 26
+# Larger type; less empty space above the title so a page's main picture fits a 1080-pixel screen; image grids
+# as wide as their column (pixelated, like the tiles they are) but never taller than most of the screen.
 _PRESENTATION_CSS = """
 <style>
 html { font-size: 20px; }
-[data-testid="stDownloadButton"], [data-testid="stFileUploader"], .modebar-container, [data-testid="stToolbar"],
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 2rem; }
+[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] button { pointer-events: auto; }
+[data-testid="stFullScreenFrame"] > div:has(> [data-testid="stImage"]), [data-testid="stImage"],
+[data-testid="stImageContainer"] { width: 100%; }
+[data-testid="stImage"] img { width: 100% !important; height: auto; max-height: 62vh; object-fit: contain;
+                              object-position: left top; image-rendering: pixelated; }
+[data-testid="stDownloadButton"], [data-testid="stFileUploader"], .modebar-container, [data-testid="stMainMenu"],
 [data-testid="stExpander"] { display: none !important; }
+</style>
+"""
+# On every screen: the sidebar opens and closes at once (its 0.3 s slide resized every chart on every frame of
+# it). Phones (Streamlit stacks columns below 640 px): the latent map's selection panel comes right after the
+# first map instead of after both, so a tapped point's images are one short scroll away.
+_SCREEN_CSS = """
+<style>
+[data-testid="stSidebar"] { transition: none; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"] { order: 2; }
+  [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"]:first-child { order: 0; }
+  [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"]:last-child { order: 1; }
+}
 </style>
 """
 
@@ -23,13 +48,41 @@ def presentation_mode() -> bool:
 def presentation_toggle() -> None:
     """Sidebar switch: larger type, no download buttons, uploaders or chart toolbars, for a room full of people."""
     st.sidebar.toggle("Presentation mode", key=PRESENTATION_KEY, help="larger fonts and hidden export controls")
-    if presentation_mode():
-        st.html(_PRESENTATION_CSS)
+    st.html(_SCREEN_CSS + (_PRESENTATION_CSS if presentation_mode() else ""))
 
 
 def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     """Draw a Plotly figure with a PNG export button (the camera icon: offline, in the browser, 3x resolution)."""
     if presentation_mode():
-        figure.update_layout(font={"size": 20}, title_font={"size": 24})
+        _projector_fonts(figure)
     config = {"toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False}
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
+
+
+def show_table(rows: object) -> None:
+    """A table: scrollable and sortable on a screen; on a projector a plain table in the page's own type, as wide as
+    the page, with the first column (the model) naming the rows, so no column is cut off at the right edge."""
+    if not presentation_mode():
+        st.dataframe(rows, hide_index=True)
+        return
+    table = pd.DataFrame(rows)
+    numbers = table.set_index(table.columns[0]).style.format(lambda v: f"{v:g}" if isinstance(v, float) else v)
+    st.table(numbers)
+
+
+def _projector_fonts(figure: go.Figure) -> None:
+    """Every text of the figure at projector size: figures set some sizes explicitly (legends, labels)."""
+    if figure.layout.legend.orientation == "h" and (figure.layout.legend.y or 0) < 0:
+        figure.update_layout(legend_y=min(figure.layout.legend.y, -0.25))  # clear of the larger axis titles
+    figure.update_layout(
+        font_size=CHART_FONT_PX, title_font_size=CHART_TITLE_PX, legend_font_size=CHART_FONT_PX,
+        legend_entrywidth=0,  # fixed entry widths were chosen for small type: let each entry fit its name
+        hoverlabel_font_size=CHART_FONT_PX,
+    )  # fmt: skip
+    figure.update_xaxes(tickfont_size=CHART_FONT_PX, title_font_size=CHART_FONT_PX)
+    figure.update_yaxes(tickfont_size=CHART_FONT_PX, title_font_size=CHART_FONT_PX)
+    figure.for_each_annotation(lambda note: note.update(font_size=max(note.font.size or 0, CHART_FONT_PX)))
+    figure.for_each_trace(
+        lambda trace: trace.update(textfont_size=max(trace.textfont.size or 0, CHART_FONT_PX)),
+        selector=lambda trace: "textfont" in trace,
+    )

@@ -90,6 +90,15 @@ class MapUnavailable(RuntimeError):
     """The map cannot be made: its dataset is missing or the sample is broken."""
 
 
+def _compute_map(model: LibraryModel, sample: EvaluationSample) -> LatentMap:
+    """The background job; its failure goes to the server log once, with the details a visitor must not see."""
+    try:
+        return ensure_map(model.path, model.network, sample, _maps_cache())
+    except Exception:
+        logging.getLogger("dashboard").exception("map for %s failed", model.path)
+        raise
+
+
 def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
     """The model's map if ready; otherwise start (or keep) computing it and return None for now."""
     ready = _ready_map(model.sha256, str(model.path))
@@ -104,14 +113,12 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
             raise MapUnavailable(str(err)) from None
         except SampleError:
             raise MapUnavailable("its evaluation sample cannot be read on this server") from None
-        job = executor.submit(ensure_map, model.path, model.network, sample, _maps_cache())
+        job = executor.submit(_compute_map, model, sample)
         jobs[model.sha256] = (job, time.monotonic())
     if not job.done():
         return None
     error = job.exception()
-    if error is not None:
-        jobs.pop(model.sha256, None)
-        logging.getLogger("dashboard").error("map for %s failed", model.path, exc_info=error)
+    if error is not None:  # kept, not retried: every rerun would start the same minute-long failing job again
         raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()

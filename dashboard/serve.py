@@ -2,7 +2,8 @@
 
 Same as `streamlit run dashboard/app.py`, except that torch, Plotly and the dashboard's own modules are imported
 in a background thread while the server starts and the browser loads the page, instead of inside the first
-visitor's script run.
+visitor's script run; and the HTML page tells the browser where the app's root is, so that a deep link such as
+/latent-map loads without 404s (dashboard/deep_links.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+
+from dashboard.deep_links import DeepLinkBase
+from dashboard.page_list import PAGES
 
 APP = Path(__file__).resolve().parent / "app.py"
 WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard.picker", "dashboard.figures")
@@ -25,9 +30,24 @@ def _warm_imports() -> None:
     torch.set_num_threads(1)
 
 
+def _with_deep_links(create_app: Callable) -> Callable:
+    """Streamlit's app factory plus DeepLinkBase, innermost, so it sees the page before it is compressed."""
+    from starlette.middleware import Middleware
+
+    def create(runtime: object) -> object:
+        app = create_app(runtime)
+        app.user_middleware.append(Middleware(DeepLinkBase, page_paths=[page.url_path for page in PAGES]))
+        return app
+
+    return create
+
+
 def main() -> None:
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
+    from streamlit.web.server.starlette import starlette_server
+
+    starlette_server.create_starlette_app = _with_deep_links(starlette_server.create_starlette_app)
 
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
     cli.main()

@@ -96,7 +96,11 @@ def _wait_for_maps(names: list[str]) -> None:
     """Polls until the background job has finished, then reruns the page to show the map."""
     selection = st.session_state.get("selection")
     pending = [m for m in selection.models if m.name in names] if selection else []
-    if all(latent_map(m, selection.weights_dir) is not None for m in pending):
+    try:
+        finished = all(latent_map(m, selection.weights_dir) is not None for m in pending)
+    except MapUnavailable:  # the page's rerun says why, in its own words
+        finished = True
+    if finished:
         st.rerun()
     seconds = max((map_job_seconds(m.sha256) or 0.0) for m in pending) if pending else 0.0
     with st.status(f"Computing the 2-D map for {', '.join(names)}: {seconds:.0f} s so far", state="running"):

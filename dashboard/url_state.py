@@ -14,6 +14,8 @@ API
   registered value alive while its page is not shown, so going to another page and back loses nothing.
 - ``check(param, ok)``: where what is valid is known (the models of a group, the rows of a sample), a value that
   came from the link and fails ``ok`` is removed with a notice, so the widget shows its default. No exception.
+- ``from_link(param)``: whether the session opened with a link that set ``param``; a page that would fill in a
+  value of its own on a first visit (interpolation's endpoint A from the selected point) keeps the link's.
 - ``publish()``: last call of a run, and of any fragment that changes registered state: writes the current
   values into the query string (only the parameters that changed).
 - ``reset()``: forget the demo's state (presentation mode stays) and empty the query string.
@@ -34,6 +36,7 @@ import streamlit as st
 from .untrusted import literal
 
 RESTORED_KEY = "_url_state_restored"
+LINKED_KEY = "_url_state_linked"  # the parameters the session's first run took from its link
 PENDING_KEY = "_url_state_pending"  # param -> (session key, value, text) restored from the link, not yet checked
 PRESENTATION_KEY = "presentation_mode"
 SELECTED_ROW_KEY = "selected_row"
@@ -135,7 +138,7 @@ _FIELDS_BY_PARAM = {field.param: field for field in FIELDS}
 
 def _notice(param: str, text: str, why: str) -> None:
     shown = literal(f"{param}={text[:40]}")  # a link is anyone's text: never Markdown in the app's own notice
-    st.toast(f"The link's {shown} {why}; showing the default instead.", icon=":material/link_off:")
+    st.toast(f"The link's {shown} {why}; showing the default instead.", icon=":material/link_off:", duration="long")
 
 
 def restore() -> None:
@@ -166,6 +169,7 @@ def restore() -> None:
             st.session_state[key] = value
         pending[field.param] = (key, value, text)
     st.session_state[PENDING_KEY] = pending
+    st.session_state[LINKED_KEY] = frozenset(pending)
 
 
 def check(param: str, ok: Callable[[Any], bool]) -> None:
@@ -182,6 +186,11 @@ def check(param: str, ok: Callable[[Any], bool]) -> None:
     if key is not None and st.session_state.get(key) == value:
         del st.session_state[key]
     _notice(param, text, "is not available")
+
+
+def from_link(param: str) -> bool:
+    """Whether this session opened with a link that set `param` (so a page's own default must not replace it)."""
+    return param in st.session_state.get(LINKED_KEY, frozenset())
 
 
 def pending(param: str) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ae_models.latent_maps import load_map
-from dashboard.figures import PALETTE, PRIOR_NAME, latent_scatter, marker_span
+from dashboard.figures import PALETTE
+from dashboard.map_figure import PRIOR_NAME, latent_scatter, marker_span
 
 from .conftest import WEIGHTS_DIR
 

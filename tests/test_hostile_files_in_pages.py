@@ -145,3 +145,38 @@ def test_class4_a_crafted_link_is_not_markdown_in_the_apps_notices(query: dict[s
 
     shown = notices(open_link(query))
     assert shown and all("evil" not in CODE_SPAN.sub("", notice) for notice in shown), shown
+
+
+def test_class3_a_failing_map_job_is_a_warning_in_the_page_and_is_not_restarted_on_every_rerun(
+    isolated_cache: Path, tmp_path: Path, tiny_vae: TrainedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from tests.fuzz_corpus import with_metadata
+
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    unique = with_metadata(weights_bytes(tiny_vae), created=f"map failure {tmp_path.name}")  # its own digest
+    (weights / "digits_vae.safetensors").write_bytes(unique)
+    calls = []
+
+    def failing_map(*_: object) -> None:
+        calls.append(1)
+        raise OSError(f"{tmp_path}/secret: disk full")
+
+    monkeypatch.setattr("dashboard.resources.ensure_map", failing_map)
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    app = open_page("views/latent_map.py")
+    deadline = time.monotonic() + 30
+    while not app.warning and time.monotonic() < deadline:
+        assert not app.exception, [e.value for e in app.exception]
+        time.sleep(0.3)
+        app.run()
+    for _ in range(3):
+        app.run()
+    assert not app.exception and not app.error, [e.value for e in [*app.exception, *app.error]]
+    assert any(
+        w.value.startswith("No latent map for digits_vae: computing the map failed (OSError") for w in app.warning
+    )
+    assert not any(str(tmp_path) in m for m in _messages(app))
+    assert len(calls) == 1, "the failed job was started again"

@@ -49,6 +49,11 @@ def test_a_link_opens_the_interpolation_view_it_names() -> None:
     assert any(m.value.startswith("**Endpoint B**: row 40 ") for m in app.markdown)
 
 
+def test_a_links_endpoint_wins_over_its_selected_point() -> None:
+    app = open_link({"row": "12", "a": "3", "b": "40"}, "views/interpolation.py")
+    assert any(m.value.startswith("**Endpoint A**: row 3 ") for m in app.markdown)
+
+
 def test_a_link_selects_the_models_and_the_row_on_the_latent_map() -> None:
     app = open_link({"group": "mnist-5k.z16", "vae": "mnist_sweep_beta4", "row": "12"}, "views/latent_map.py")
     assert app.sidebar.selectbox(key="vae-mnist-5k-16").value == "mnist_sweep_beta4"

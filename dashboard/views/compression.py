@@ -10,7 +10,7 @@ from dashboard.exports import csv_bytes
 from dashboard.figures import compression_figure
 from dashboard.imaging import tile
 from dashboard.notes import compression_note, notice
-from dashboard.presentation import show_figure
+from dashboard.presentation import show_figure, show_table
 from dashboard.resources import classic_baseline, per_model
 from dashboard.session import require_sample, require_selection
 
@@ -37,7 +37,7 @@ table = {
     "kind": [m.kind.upper() for m, _ in reports],
     "latent size": [r.latent_dim for _, r in reports],
     "code bytes": [r.code_bytes for _, r in reports],
-    "image bytes (8-bit)": [r.image_bytes for _, r in reports],
+    "raw bytes (8-bit)": [r.image_bytes for _, r in reports],
     "ratio": [round(r.ratio, 1) for _, r in reports],
     "PSNR (dB)": [round(r.mean_psnr_db, 2) for _, r in reports],
     "PNG bytes (lossless)": [round(c.png_bytes) for c in classic],
@@ -47,7 +47,7 @@ table = {
     "decoder (MB)": [round(r.decoder_bytes / 1e6, 2) for _, r in reports],
     "reconstruction (nats)": [round(r.mean_reconstruction_nats, 2) for _, r in reports],
 }
-st.dataframe(table, hide_index=True)
+show_table(table)
 st.download_button("Download table (CSV)", partial(csv_bytes, table), "compression.csv", "text/csv")
 show_figure(compression_figure(reports), "compression-tradeoff")
 shown = [(m, r, c) for (m, r), c in zip(reports, classic, strict=True) if m in selection.pair]

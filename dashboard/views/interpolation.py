@@ -8,8 +8,9 @@ import torch
 
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
 from ae_models.recognition import classify_like
-from dashboard.figures import latent_scatter
+from dashboard import url_state
 from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
+from dashboard.map_figure import latent_scatter
 from dashboard.notes import interpolation_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import default_endpoints
@@ -71,7 +72,7 @@ for endpoint in ENDPOINTS:  # rows from a link arrive without their pickers: mak
         _set_endpoint(endpoint, st.session_state[f"endpoint_{endpoint}"])
 if st.session_state.get(SELECTED_ROW_KEY) is not None and "endpoint_from_map_page" not in st.session_state:
     row = st.session_state[SELECTED_ROW_KEY]
-    if row < len(labels):
+    if row < len(labels) and not url_state.from_link("a"):  # a link's own endpoint A wins
         _set_endpoint("A", row)  # carry the latent-map selection over
     st.session_state["endpoint_from_map_page"] = True
 

@@ -10,8 +10,9 @@ from ae_models.coverage import PlaneWindow, codes_window
 from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
 from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename
-from dashboard.figures import image_grid, latent_scatter, marker_span
+from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
+from dashboard.map_figure import latent_scatter, marker_span
 from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
@@ -86,39 +87,39 @@ def _draw_map(map_view: MapView, chosen: list[int]) -> None:
         st.caption(small)
 
 
+def _selection_panel(row: int | None) -> None:
+    st.subheader("Selected image")
+    if row is None:
+        st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
+        return
+    image = sample.images.images[row : row + 1]
+    cells = st.columns(1 + len(map_views))
+    cells[0].image(upscale(image[0], 4), caption=f"original, row {row} ({class_names[labels[row]]})")
+    for cell, map_view in zip(cells[1:], map_views, strict=True):
+        cell.image(upscale(map_view.model.network.reconstruct(image)[0], 4), caption=f"{map_view.model.kind.upper()}")
+    for map_view in map_views:
+        codes = map_view.latent_map.codes
+        neighbours, distances = nearest_neighbours(codes, codes[row], N_NEIGHBOURS, row)
+        st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
+        st.caption(
+            f"{N_NEIGHBOURS} nearest codes in the {map_view.model.kind.upper()}'s {selection.latent_dim}-D space "
+            f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
+            + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
+        )
+
+
 @st.fragment
 def maps_and_panel() -> None:
     url_state.publish()  # a click reruns only this fragment, after its callback changed the registered row
     row = st.session_state.get(SELECTED_ROW_KEY)
     if row is not None and row >= len(sample.images):
         row = None
-    chosen = [row] if row is not None else []
     *map_columns, panel = st.columns([3] * len(map_views) + [2])
+    with panel:  # first: the panel's images reach the browser before it redraws the two maps
+        _selection_panel(row)
     for column, map_view in zip(map_columns, map_views, strict=True):
         with column:
-            _draw_map(map_view, chosen)
-    with panel:
-        st.subheader("Selected image")
-        if row is None:
-            st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
-            return
-        image = sample.images.images[row : row + 1]
-        cells = st.columns(1 + len(map_views))
-        cells[0].image(upscale(image[0], 4), caption=f"original, row {row} ({class_names[labels[row]]})")
-        for cell, map_view in zip(cells[1:], map_views, strict=True):
-            cell.image(
-                upscale(map_view.model.network.reconstruct(image)[0], 4), caption=f"{map_view.model.kind.upper()}"
-            )
-        for map_view in map_views:
-            neighbours, distances = nearest_neighbours(
-                map_view.latent_map.codes, map_view.latent_map.codes[row], N_NEIGHBOURS, row
-            )
-            st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
-            st.caption(
-                f"{N_NEIGHBOURS} nearest codes in the {map_view.model.kind.upper()}'s {selection.latent_dim}-D space "
-                f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
-                + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
-            )
+            _draw_map(map_view, [row] if row is not None else [])
 
 
 maps_and_panel()

@@ -5,7 +5,7 @@ import streamlit as st
 from ae_models.library import beta_sweeps
 from dashboard.figures import loss_curves, rate_distortion
 from dashboard.notes import notice, sweep_note, training_note
-from dashboard.presentation import show_figure
+from dashboard.presentation import show_figure, show_table
 from dashboard.session import follow_sidebar, require_selection
 
 selection = require_selection()
@@ -47,7 +47,7 @@ for label, sweep in sweeps.items():
             [m.trained.final_metrics.reconstruction for m in ordered],
         )
     )
-    st.dataframe(
+    show_table(
         [
             {
                 "model": m.name, "β": m.beta, "reconstruction": round(m.trained.final_metrics.reconstruction, 2),
@@ -55,6 +55,5 @@ for label, sweep in sweeps.items():
                 "negative ELBO": round(m.trained.final_metrics.neg_elbo or 0.0, 2),
             }
             for m in sweep
-        ],
-        hide_index=True,
+        ]
     )  # fmt: skip

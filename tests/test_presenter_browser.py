@@ -1,0 +1,283 @@
+"""What a presenter relies on, in a real headless Chromium: the view in the URL, projector and phone layouts,
+nothing fetched from outside, no 404s and no lost WebGL contexts.
+
+Screenshots of every page in presentation mode (1920x1080) and at phone size (390x844) go to the git-ignored
+artifacts/screenshots/ folder, beside the 1440x900 ones that test_browser.py takes (`make screenshots` writes
+them to docs/screenshots/ on purpose).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard.page_list import PAGES
+
+from .browser_support import REPO_ROOT, dashboard_server, launch_chromium, wait_until_idle
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SCREENSHOTS = Path(os.environ.get("AE_SCREENSHOTS_DIR", REPO_ROOT / "artifacts" / "screenshots"))
+PATHS = [page.url_path for page in PAGES]
+CHARTED = {"latent-map", "interpolation", "sampling", "training-curves", "anomaly", "compression"}
+EXCEPTION = "[data-testid='stException']"
+PROJECTOR = {"width": 1920, "height": 1080}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+# Every text of every chart with its size and whether it spills out of its chart; every clipped HTML text.
+TEXT_AUDIT = """() => {
+  const small = [], outside = [], clipped = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const box = plot.getBoundingClientRect();
+    for (const text of plot.querySelectorAll('svg text')) {
+      const r = text.getBoundingClientRect();
+      if (!text.textContent.trim() || r.width === 0) continue;
+      const size = parseFloat(getComputedStyle(text).fontSize);
+      if (size < 18) small.push(`${size}px "${text.textContent.slice(0, 30)}"`);
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        outside.push(text.textContent.slice(0, 40));
+    }
+  }
+  for (const e of document.querySelectorAll('[data-testid=stMain] *, [data-testid=stSidebar] *')) {
+    const hasText = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!hasText || e.closest('.js-plotly-plot') || e.getClientRects().length === 0) continue;
+    const style = getComputedStyle(e);
+    if ((style.textOverflow === 'ellipsis' || style.overflowX !== 'visible') && e.scrollWidth > e.clientWidth + 1)
+      clipped.push(e.textContent.trim().slice(0, 60));
+  }
+  for (const grid of document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')) {  // drawn on a canvas
+    if (grid.scrollWidth > grid.clientWidth + 1) clipped.push('a table wider than its frame');
+  }
+  return {small, outside, clipped};
+}"""
+# Displayed width of every wide image strip (at least 4:1) against the width of the page's content.
+STRIPS = """() => {
+  const content = document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().width;
+  return [...document.querySelectorAll('[data-testid=stImage] img')]
+    .filter((img) => img.naturalWidth >= 4 * img.naturalHeight)
+    .map((img) => {
+      const box = img.getBoundingClientRect();
+      return Math.min(box.width, box.height * img.naturalWidth / img.naturalHeight) / content;
+    });
+}"""
+FIRST_PICTURE_BOTTOM = """() => {
+  const picture = document.querySelector(
+    '[data-testid=stMain] .js-plotly-plot, [data-testid=stMain] [data-testid=stImage], ' +
+    '[data-testid=stMain] [data-testid=stGraphVizChart], [data-testid=stMain] canvas[data-testid=drawing-pad]');
+  return picture ? picture.getBoundingClientRect().bottom : null;
+}"""
+# The page of the first point of a chart, where a pointer or a finger would touch it.
+FIRST_POINT = """(index) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[index];
+  const layout = gd._fullLayout, trace = gd._fullData[0], box = gd.getBoundingClientRect();
+  return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
+          box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
+}"""
+SELECTED_ROWS = """() => {
+  const selected = document.querySelector('.js-plotly-plot')._fullData.find((t) => t.name === 'selected');
+  return selected ? Array.from(selected.customdata) : null;
+}"""
+# Live WebGL contexts: opened by a canvas and not lost since (counted from the first script on the page).
+COUNT_WEBGL = """(() => {
+  window.__liveWebgl = 0;
+  const open = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+    const known = this.__webgl;
+    const context = open.call(this, type, ...rest);
+    if (context && String(type).startsWith('webgl') && !known) {
+      this.__webgl = true;
+      window.__liveWebgl += 1;
+      this.addEventListener('webglcontextlost', () => { window.__liveWebgl -= 1; });
+    }
+    return context;
+  };
+})();"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> str:
+    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
+        yield live.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def new_page(browser):
+    """Pages in fresh browser contexts (a fresh visitor each), checked for exception boxes when the test ends."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(**({"viewport": {"width": 1440, "height": 900}} | options))
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_context
+    for context in contexts:
+        for tab in context.pages:
+            assert tab.locator(EXCEPTION).count() == 0, "a Streamlit exception box appeared"
+        context.close()
+
+
+def open_page(page, url: str, chart: bool = False) -> None:
+    page.goto(url)
+    page.wait_for_selector("h1", timeout=60_000)
+    if chart:
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    wait_until_idle(page)
+
+
+def choose_group(page, label: str) -> None:
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=label).click()
+    wait_until_idle(page)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def query(url: str) -> dict[str, str]:
+    return dict(re.findall(r"[?&]([^=&]+)=([^&]*)", url))
+
+
+def test_a_reload_restores_the_latent_map_with_its_selection(new_page, server: str) -> None:
+    page = new_page()
+    open_page(page, f"{server}/latent-map", chart=True)
+    choose_group(page, "fashion-mnist · latent 2")
+    page.mouse.click(*page.evaluate(FIRST_POINT, 0))
+    page.get_by_text("nearest codes in the AE").wait_for(timeout=20_000)
+    page.wait_for_function("() => window.location.search.includes('row=')", timeout=10_000)
+    before = query(page.url)
+    assert before["group"] == "fashion-mnist.z2"
+    page.reload()
+    page.get_by_text("nearest codes in the AE").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    assert query(page.url) == before
+    assert page.get_by_text("Each dot is one of 2,000 fashion-mnist images").count() == 1
+    assert page.evaluate(SELECTED_ROWS) == [int(before["row"])]
+    assert page.locator("h1").first.inner_text() == "Latent map"
+
+
+def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(new_page, server: str) -> None:
+    page = new_page()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_page(page, f"{server}/sampling", chart=True)
+    seed = page.get_by_role("spinbutton", name="Seed")
+    seed.fill("5")
+    seed.press("Enter")
+    wait_until_idle(page)
+    page.get_by_text("seed 5").first.wait_for(timeout=20_000)
+    page.get_by_role("button", name="Copy link to this view").click()
+    page.get_by_role("button", name="Link copied").wait_for(timeout=5_000)
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(f"{server}/sampling?") and "seed=5" in link
+    fresh = new_page(viewport={"width": 1440, "height": 900})  # another context: no shared session or storage
+    open_page(fresh, link, chart=True)
+    assert fresh.locator("h1").first.inner_text().startswith("Random sampling")
+    assert fresh.get_by_role("spinbutton", name="Seed").input_value() == "5"
+    assert fresh.get_by_text("seed 5").count() >= 1
+
+
+def test_a_stale_link_falls_back_with_a_notice(new_page, server: str) -> None:
+    page = new_page()
+    page.goto(f"{server}/latent-map?row=999999&ae=gone_model&seed=x")
+    for notice in ("row=999999", "ae=gone_model", "seed=x"):  # toasts: they stay for 10 s
+        page.locator("[data-testid='stToast']", has_text=notice).wait_for(timeout=10_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    wait_until_idle(page)
+    assert page.get_by_text("Click a point in either map").count() == 1
+    assert "row=" not in page.url and "gone_model" not in page.url
+
+
+def test_reset_returns_to_the_start_and_keeps_presentation_mode(new_page, server: str) -> None:
+    page = new_page(viewport=PROJECTOR)
+    open_page(page, f"{server}/sampling?present=1&seed=9", chart=True)
+    page.mouse.move(20, 20)  # the collapsed sidebar's button shows on hover
+    page.locator("[data-testid='stExpandSidebarButton']").click()
+    page.get_by_role("button", name="Reset the demo").click()
+    page.wait_for_url(re.compile(r"/\?"), timeout=20_000)
+    wait_until_idle(page)
+    assert page.locator("h1").first.inner_text().startswith("Autoencoders and VAEs")
+    assert query(page.url).get("present") == "1" and "seed" not in query(page.url)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "overview")
+def test_presentation_mode_reads_from_the_back_of_the_room(new_page, server: str, path: str) -> None:
+    page = new_page(viewport=PROJECTOR)
+    open_page(page, f"{server}/{path}?present=1", chart=path in CHARTED)
+    page.wait_for_timeout(500)  # charts draw their text after the rerun ends
+    screenshot(page, f"{path or 'overview'}-presentation")
+    audit = page.evaluate(TEXT_AUDIT)
+    assert audit == {"small": [], "outside": [], "clipped": []}
+    assert page.locator("[data-testid='stExpandSidebarButton']").get_attribute("aria-expanded") == "false"
+    assert all(share >= 0.5 for share in page.evaluate(STRIPS)), page.evaluate(STRIPS)
+    bottom = page.evaluate(FIRST_PICTURE_BOTTOM)
+    assert bottom is None or bottom <= PROJECTOR["height"], f"the main picture ends at {bottom}px"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p or "overview")
+def test_every_page_fits_a_phone(new_page, server: str, path: str) -> None:
+    page = new_page(**PHONE)
+    open_page(page, f"{server}/{path}", chart=path in CHARTED)
+    screenshot(page, f"{path or 'overview'}-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+
+
+def test_one_tap_on_a_phone_selects_a_point_and_the_panel_is_near(new_page, server: str) -> None:
+    page = new_page(**PHONE)
+    open_page(page, f"{server}/latent-map", chart=True)
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    page.touchscreen.tap(*page.evaluate(FIRST_POINT, 0))
+    page.get_by_text("nearest codes in the AE").wait_for(timeout=20_000)
+    wait_until_idle(page)
+    panel = page.get_by_role("heading", name="Selected image").bounding_box()
+    second_map = page.locator(".js-plotly-plot").nth(1).bounding_box()
+    assert panel["y"] < second_map["y"], "the selection panel comes before the second map"
+    screenshot(page, "latent-map-phone-selected")
+
+
+def test_the_drawing_prompt_speaks_to_the_input_device(new_page, server: str) -> None:
+    for options, word in ((PHONE, "finger"), ({}, "mouse")):
+        page = new_page(**options)
+        open_page(page, f"{server}/own-image")
+        prompt = page.get_by_test_id("drawing-prompt")
+        prompt.wait_for(timeout=20_000)
+        assert word in prompt.inner_text()
+
+
+def test_nothing_is_fetched_from_outside_and_deep_links_have_no_404(new_page, server: str) -> None:
+    page = new_page()
+    outside, failed, errors = [], [], []
+    page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for path in PATHS:
+        open_page(page, f"{server}/{path}", chart=path in CHARTED)
+    assert (outside, failed, errors) == ([], [], [])
+
+
+def test_switching_datasets_ten_times_keeps_webgl_contexts_in_bounds(new_page, server: str) -> None:
+    page = new_page()
+    page.context.add_init_script(COUNT_WEBGL)
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if "WebGL" in m.text and "stall" not in m.text else None)
+    open_page(page, f"{server}/latent-map", chart=True)
+    groups = ["fashion-mnist · latent 2", "mnist-5k · latent 2"]
+    for switch in range(10):
+        choose_group(page, groups[switch % 2])
+        page.get_by_role("link", name="Interpolation" if switch % 2 else "Latent map").click()
+        wait_until_idle(page)
+    page.wait_for_timeout(1_500)  # released a moment after their charts leave the page
+    assert warnings == []
+    assert page.evaluate("window.__liveWebgl") <= 8
