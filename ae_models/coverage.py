@@ -14,6 +14,7 @@ from scipy.stats import chi2
 from torch import Tensor
 
 from .latent_ops import EXACT
+from .models import Autoencoder
 
 OUTSIDE_QUANTILE = 0.99  # a point is outside when it is farther from every code than 99% of codes are from theirs
 
@@ -96,3 +97,17 @@ def summarize_codes(codes: Tensor, labels: Tensor) -> CodeSummary:
         low=tuple(low.tolist()),
         high=tuple(high.tolist()),
     )
+
+
+def contrast(images: Tensor) -> Tensor:
+    """Per image: the standard deviation of its pixels. A washed-out smudge has little; a crisp item has much."""
+    return images.flatten(1).std(dim=1)
+
+
+@torch.no_grad()
+def contrast_floor(network: Autoencoder, images: Tensor, quantile: float = 0.05) -> float:
+    """The contrast that all but `quantile` of the network's own reconstructions exceed: a decoded code below it
+    is more washed out than what the decoder makes of nearly any real image. (Distances between codes cannot
+    tell this in 16-D, where 2,000 codes are too sparse to trace where the decoder was trained.)"""
+    network.eval()
+    return float(torch.quantile(contrast(network.reconstruct(images)), quantile))

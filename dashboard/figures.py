@@ -16,18 +16,11 @@ PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
 SELECTED_COLOR = "#111111"
-DIMMED = "#d0d0d0"
-MARKER_PX = 5
-PRIOR_RADII = (1, 2, 3)
-PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 FONT = {"size": 14}
-MAP_LEGEND = {
-    "orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 100, "font": {"size": 12},
-    "itemclick": False, "itemdoubleclick": False,  # the entries are a colour key; the page's control highlights
-}  # fmt: skip
 
 
-def _layout(title: str, height: int, **extra: object) -> dict:
+def chart_layout(title: str, height: int, **extra: object) -> dict:
+    """The layout every chart starts from: title, height, margins, fonts."""
     layout = {
         "title": {"text": title, "font": {"size": 16}},
         "height": height,
@@ -39,126 +32,7 @@ def _layout(title: str, height: int, **extra: object) -> dict:
 
 
 def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    return fig.update_layout(_layout(title, height))
-
-
-def draw_order(n: int, seed: int = 0) -> np.ndarray:
-    """A fixed shuffle of the points: drawn class by class, the last classes would hide the first ones."""
-    return np.random.default_rng(seed).permutation(n)
-
-
-def marker_span(coords: np.ndarray, plot_px: float = 420.0, marker_px: float = MARKER_PX) -> float:
-    """Roughly how many data units one marker covers when the map shows all of `coords` in `plot_px` pixels."""
-    spread = float(np.ptp(coords, axis=0).max()) if len(coords) else 1.0
-    return marker_px / plot_px * spread
-
-
-def latent_scatter(
-    coords: np.ndarray,
-    labels: np.ndarray,
-    class_names: Sequence[str],
-    *,
-    title: str,
-    axis_names: tuple[str, str],
-    selected: Sequence[int] = (),
-    highlight: Sequence[int] | None = None,
-    prior_rings: bool = False,
-    ellipses: np.ndarray | None = None,
-    path: np.ndarray | None = None,
-    extra_points: tuple[str, np.ndarray] | None = None,
-    equal_axes: bool = True,
-    height: int = 520,
-) -> go.Figure:
-    """All images in one WebGL trace, in a fixed shuffled order so every class shows and a click picks the point
-    nearest the cursor (with a trace per class, the last trace drawn wins the click); `customdata` holds the row
-    of the evaluation sample for selections. `highlight` (class indices) greys out the other classes.
-
-    Built from plain dicts in one constructor call: adding traces and shapes one by one costs Plotly ~10x more,
-    and this figure is rebuilt on every selection.
-    """
-    order = draw_order(len(coords))
-    shown = (
-        np.ones(len(class_names), dtype=bool) if highlight is None else np.isin(np.arange(len(class_names)), highlight)
-    )
-    order = np.concatenate([order[~shown[labels[order]]], order[shown[labels[order]]]])  # greyed ones underneath
-    colours = np.array([PALETTE[i % len(PALETTE)] if shown[i] else DIMMED for i in range(len(class_names))])
-    names = np.asarray(class_names, dtype=object)
-    traces: list[dict] = [
-        {
-            "type": "scattergl", "x": coords[order, 0], "y": coords[order, 1], "customdata": order,
-            "text": names[labels[order]], "mode": "markers", "name": "images", "showlegend": False,
-            "marker": {"size": MARKER_PX, "color": colours[labels[order]], "opacity": 0.7},
-            "hovertemplate": "%{text}<br>row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
-        }
-    ]  # fmt: skip
-    traces += [  # legend entries only: the colours of the classes, greyed when not highlighted
-        {
-            "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
-            "marker": {"size": 9, "color": colours[label]}, "hoverinfo": "skip",
-        }
-        for label, name in enumerate(class_names)
-        if (labels == label).any()
-    ]  # fmt: skip
-    # WebGL traces always paint above SVG ones, so every overlay is WebGL too to stay visible
-    if ellipses is not None:
-        traces.append(
-            {
-                "type": "scattergl", "x": ellipses[:, 0], "y": ellipses[:, 1], "mode": "lines",
-                "name": "VAE 1σ ellipses", "line": {"width": 1, "color": "rgba(60,60,60,0.35)"}, "hoverinfo": "skip",
-            }
-        )  # fmt: skip
-    shapes, annotations = [], []
-    if prior_rings:  # labelled in the legend, innermost first: text on the rings would sit on the data
-        shapes += [
-            {
-                "type": "circle", "x0": -radius, "y0": -radius, "x1": radius, "y1": radius,
-                "line": {"color": "rgba(0,0,0,0.45)", "dash": "dash", "width": 1.5},
-            }
-            for radius in PRIOR_RADII
-        ]  # fmt: skip
-        traces.append(
-            {
-                "type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": PRIOR_NAME,
-                "line": {"dash": "dash", "color": "black"},
-            }
-        )  # fmt: skip
-    if path is not None:
-        traces.append(
-            {
-                "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
-                "name": "path A→B", "line": {"color": SELECTED_COLOR, "width": 2},
-                "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
-            }
-        )  # fmt: skip
-    if extra_points is not None:
-        name, points = extra_points
-        traces.append(
-            {
-                "type": "scattergl", "x": points[:, 0], "y": points[:, 1], "mode": "markers", "name": name,
-                "marker": {"size": 9, "symbol": "x", "color": SELECTED_COLOR}, "hoverinfo": "skip",
-            }
-        )  # fmt: skip
-    if len(selected):
-        chosen = np.asarray(selected)
-        traces.append(
-            {
-                "type": "scattergl", "x": coords[chosen, 0], "y": coords[chosen, 1], "customdata": chosen,
-                "mode": "markers+text", "name": "selected",
-                "text": [chr(ord("A") + i) if len(chosen) > 1 else "" for i in range(len(chosen))],
-                "textposition": "top center", "textfont": {"size": 15, "color": SELECTED_COLOR},
-                "marker": {"size": 16, "symbol": "star", "color": "#ffd400", "line": {"color": SELECTED_COLOR}},
-                "hovertemplate": "selected row %{customdata}<extra></extra>",
-            }
-        )  # fmt: skip
-    y_axis = {"title": {"text": axis_names[1]}, "zeroline": False}
-    if equal_axes:  # distances in a latent plane are real; UMAP axes have no common unit, so let it fill the space
-        y_axis |= {"scaleanchor": "x", "scaleratio": 1}
-    layout = _layout(
-        title, height, shapes=shapes, annotations=annotations, clickmode="event+select", dragmode="pan",
-        xaxis={"title": {"text": axis_names[0]}, "zeroline": False}, yaxis=y_axis,
-        legend=MAP_LEGEND,
-    )  # fmt: skip
-    return go.Figure(data=traces, layout=layout)
+    return fig.update_layout(chart_layout(title, height))
 
 
 def _pixel(value: float, ticks: np.ndarray, size: int) -> float:
@@ -256,7 +130,7 @@ def score_histogram(
                        "line": {"color": SELECTED_COLOR, "dash": "dash", "width": 2}})  # fmt: skip
         annotations.append({"x": threshold, "yref": "paper", "y": 1, "text": "threshold: flagged →",
                             "showarrow": False, "xanchor": "left", "yanchor": "bottom"})  # fmt: skip
-    layout = _layout(title, 380, barmode="overlay", xaxis={"title": {"text": f"score ({unit})"}},
+    layout = chart_layout(title, 380, barmode="overlay", xaxis={"title": {"text": f"score ({unit})"}},
                      yaxis={"title": {"text": "images"}}, legend={"orientation": "h", "y": -0.3},
                      shapes=shapes, annotations=annotations)  # fmt: skip
     return go.Figure(data=traces, layout=layout)
@@ -273,7 +147,7 @@ def roc_figure(curves: dict) -> go.Figure:
     ]  # fmt: skip
     traces.append({"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "name": "chance",
                    "line": {"dash": "dot", "color": "grey"}})  # fmt: skip
-    layout = _layout("ROC: anomalies caught vs false alarms", 440, legend={"orientation": "h", "y": -0.25},
+    layout = chart_layout("ROC: anomalies caught vs false alarms", 440, legend={"orientation": "h", "y": -0.25},
                      xaxis={"title": {"text": "false-positive rate"}, "range": [0, 1]},
                      yaxis={"title": {"text": "true-positive rate"}, "range": [0, 1.02]})  # fmt: skip
     return go.Figure(data=traces, layout=layout)
@@ -290,7 +164,7 @@ def compression_figure(reports: Sequence[tuple[LibraryModel, object]]) -> go.Fig
         }
         for model, report in reports
     ]  # fmt: skip
-    layout = _layout("Reconstruction quality of held-out images by code size (blue: AE, orange: VAE)", 420,
+    layout = chart_layout("Reconstruction quality of held-out images by code size (blue: AE, orange: VAE)", 420,
                      barmode="group", yaxis={"title": {"text": "PSNR (dB)"}},
                      xaxis={"title": {"text": "code size"}, "categoryorder": "array",
                             "categoryarray": [categories[k] for k in sorted(categories)]})  # fmt: skip

@@ -9,6 +9,11 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+WASHED_OUT = (
+    " (Outside: farther from every code than 99% of codes are from theirs. Washed out: fainter than 95% of the "
+    "model's own reconstructions.)"
+)
+
 
 def notice(text: str) -> None:
     st.caption(f"**What to notice:** {text}")
@@ -33,34 +38,37 @@ def interpolation_note(sequences: dict[str, list[str]], start: str, end: str) ->
     return f"{text[:1].upper()}{text[1:]}. Each frame's class is that of its nearest real images, pixel by pixel."
 
 
-def share(count: int, total: int) -> str:
-    return f"{count} of {total}"
-
-
-def prior_draws_note(outside: dict[str, int], total: int) -> str:
-    """How many of the same prior draws land outside each model's codes, and what that means for its samples."""
-    parts = [f"{share(n, total)} draws land outside the {kind}'s codes" for kind, n in outside.items()]
-    text = "; ".join(parts) + "."
-    ae, vae = outside.get("AE"), outside.get("VAE")
+def prior_draws_note(outside: dict[str, int], washed_out: dict[str, int], total: int) -> str:
+    """How many of the same prior draws land outside each model's codes and how many decode washed out."""
+    text = (
+        f"Of {total} draws, outside the codes the decoder was trained on: {_counts(outside)}; decoded washed out: "
+        f"{_counts(washed_out)}."
+    )
+    ae, vae = washed_out.get("AE"), washed_out.get("VAE")
     if ae is not None and vae is not None:
         if ae > vae + total // 8:
-            text += " The AE's decoder never learned what to draw there."
-        elif ae <= total // 8:
-            text += (
-                " By this count the AE is no worse off here: its codes happen to cover the prior's region, luck of "
-                "its training run rather than anything its loss asked for."
-            )
-    return text + " Outside means farther from every image's code than 99% of codes are from their nearest one."
+            text += " The AE's samples are the smudgier: its decoder was never asked to draw at N(0, I)'s codes."
+        elif vae > ae + total // 8:
+            text += " Here the VAE's samples are the smudgier ones."
+        else:
+            text += " By this count both sample about equally well here; for the AE that is luck of its training run."
+    return text + WASHED_OUT
 
 
-def fitted_note(fitted_outside: int, prior_outside: int, total: int) -> str:
-    """The AE's fitted-Gaussian draws against its plain prior draws, by the same outside test."""
-    verdict = "fewer" if fitted_outside < prior_outside else "more" if fitted_outside > prior_outside else "as many"
-    text = f"{share(fitted_outside, total)} fitted draws land outside the AE's codes, {verdict} than the "
-    text += f"{prior_outside} of the N(0, I) draws."
-    if fitted_outside:
+def fitted_note(outside: int, washed_out: int, prior_washed_out: int, total: int) -> str:
+    """The AE's fitted-Gaussian draws, by the same two counts, against its plain N(0, I) draws."""
+    verdict = "fewer" if washed_out < prior_washed_out else "more" if washed_out > prior_washed_out else "as many"
+    text = (
+        f"{washed_out} of {total} fitted draws decode washed out, {verdict} than the {prior_washed_out} from N(0, I); "
+        f"{outside} land outside the AE's codes."
+    )
+    if outside:
         text += " One Gaussian still spills into the gaps between the AE's clusters."
     return text
+
+
+def _counts(values: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {count}" for kind, count in values.items())
 
 
 def _by_kind(summaries: dict[str, object], show: Callable[[object], str]) -> str:
@@ -100,13 +108,16 @@ def plane_note(outside: dict[str, float]) -> str:
     )
 
 
-def denoising_note(scores: dict[str, float], damaged: float) -> str:
-    """Each model's PSNR against the damaged input's own: did passing through the model help or hurt?"""
+def denoising_note(scores: dict[str, tuple[float, int]], damaged: float, total: int) -> str:
+    """Each model's PSNR against the damaged input's own (did passing through the model help or hurt?), and how
+    many of its outputs still read as the right class."""
     parts = []
-    for name, value in scores.items():
+    for name, (value, right) in scores.items():
         change = value - damaged
         verdict = "better than" if change > 0.5 else "worse than" if change < -0.5 else "about the same as"
-        parts.append(f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing)")
+        parts.append(
+            f"{name} {value:.1f} dB ({change:+.1f}, {verdict} doing nothing; {right} of {total} the right class)"
+        )
     return f"The damaged input scores {damaged:.1f} dB. " + "; ".join(parts) + "."
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ae_models.compression import classic_codecs, codec_report
-from ae_models.coverage import code_region, codes_window, decoder_inputs
+from ae_models.coverage import code_region, codes_window, contrast, contrast_floor, decoder_inputs
 from ae_models.latent_maps import load_map
 from ae_models.library import load_library_model
 from ae_models.recognition import interpolation_endpoints, rebuilt_as_own_class
@@ -86,3 +86,23 @@ def test_classic_codecs_compare_at_the_models_quality() -> None:
     assert 0 < classic.png_bytes < report.image_bytes  # digits are mostly black: PNG beats raw bytes
     assert classic_codecs(held_out, 90.0).jpeg_quality == 95  # out of JPEG's reach: its best is reported
     assert report.decoder_bytes > 100_000  # the decompressor is far bigger than any one image
+
+
+def test_a_blank_picture_is_washed_out_and_a_real_one_is_not() -> None:
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    floor = contrast_floor(_shipped("mnist_vae_z16"), sample.images.images)
+    assert contrast(torch.zeros(1, 28, 28)).item() == 0 < floor
+    assert (contrast(sample.images.images[:50]) > floor).float().mean() > 0.9
+
+
+def test_the_beta_sweep_caption_holds_for_the_shipped_sweep() -> None:
+    """The training-curves page says: small beta, more rate and less distortion; large beta, the reverse."""
+    from ae_models.library import beta_sweeps, load_folder
+
+    sweeps = beta_sweeps(load_folder(WEIGHTS_DIR)[0])
+    assert sweeps
+    for sweep in sweeps.values():
+        ordered = sorted(sweep, key=lambda m: m.beta)
+        kl = [m.trained.final_metrics.kl for m in ordered]
+        reconstruction = [m.trained.final_metrics.reconstruction for m in ordered]
+        assert kl == sorted(kl, reverse=True) and reconstruction == sorted(reconstruction)

@@ -20,14 +20,16 @@ from dashboard.notes import (
 )
 
 
-def test_prior_draws_note_blames_the_ae_only_when_its_draws_land_outside() -> None:
-    bad = prior_draws_note({"AE": 17, "VAE": 1}, 24)
-    assert "17 of 24 draws land outside the AE's codes" in bad and "never learned" in bad
-    lucky = prior_draws_note({"AE": 0, "VAE": 0}, 24)
-    assert "no worse off" in lucky and "never learned" not in lucky
+def test_prior_draws_note_calls_the_smudgier_samples_by_their_count() -> None:
+    bad = prior_draws_note({"AE": 17, "VAE": 1}, {"AE": 24, "VAE": 6}, 24)
     assert (
-        "fewer" in fitted_note(2, 11, 24) and "more" in fitted_note(4, 0, 24) and "spills" not in fitted_note(0, 3, 24)
+        "outside the codes the decoder was trained on: AE 17, VAE 1" in bad and "AE's samples are the smudgier" in bad
     )
+    even = prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 3, "VAE": 2}, 24)
+    assert "about equally well" in even and "smudgier" not in even
+    assert "VAE's samples are the smudgier" in prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 0, "VAE": 9}, 24)
+    assert "fewer than the 22" in fitted_note(2, 4, 22, 24) and "spills" in fitted_note(2, 4, 22, 24)
+    assert "more than the 0" in fitted_note(0, 3, 0, 24) and "spills" not in fitted_note(0, 3, 0, 24)
 
 
 def test_interpolation_note_names_the_detours() -> None:
@@ -38,9 +40,9 @@ def test_interpolation_note_names_the_detours() -> None:
 
 
 def test_denoising_note_says_worse_than_doing_nothing_when_it_is() -> None:
-    note = denoising_note({"AE": 4.0, "AE (denoising)": 19.8}, 11.0)
-    assert "AE 4.0 dB (-7.0, worse than doing nothing)" in note
-    assert "AE (denoising) 19.8 dB (+8.8, better than doing nothing)" in note
+    note = denoising_note({"AE": (4.0, 2), "AE (denoising)": (19.8, 10)}, 11.0, 10)
+    assert "AE 4.0 dB (-7.0, worse than doing nothing; 2 of 10 the right class)" in note
+    assert "AE (denoising) 19.8 dB (+8.8, better than doing nothing; 10 of 10 the right class)" in note
 
 
 def test_compression_note_states_the_raw_baseline_and_the_decoder() -> None:

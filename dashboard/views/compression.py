@@ -37,7 +37,7 @@ table = {
     "kind": [m.kind.upper() for m, _ in reports],
     "latent size": [r.latent_dim for _, r in reports],
     "code bytes": [r.code_bytes for _, r in reports],
-    "image bytes (8-bit)": [r.image_bytes for _, r in reports],
+    "raw bytes (8-bit)": [r.image_bytes for _, r in reports],
     "ratio": [round(r.ratio, 1) for _, r in reports],
     "PSNR (dB)": [round(r.mean_psnr_db, 2) for _, r in reports],
     "PNG bytes (lossless)": [round(c.png_bytes) for c in classic],

@@ -1,8 +1,10 @@
 """Denoising: damage held-out images, then let each model rebuild them from its code."""
 
 import streamlit as st
+import torch
 
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr
+from ae_models.recognition import classify_like
 from dashboard.imaging import tile
 from dashboard.notes import denoising_note, notice
 from dashboard.session import require_sample, require_selection
@@ -29,7 +31,8 @@ strength = controls[1].slider(
 seed = controls[2].number_input("Seed", 0, 10_000, 0, key="damage_seed")
 per_class = controls[3].slider("Images per class", 1, 3, 1, key="damage_per_class")
 
-clean = sample.images.images[sample.example_rows(per_class=per_class)]
+clean_rows = sample.example_rows(per_class=per_class)
+clean = sample.images.images[clean_rows]
 noisy = corrupt(clean, kind, strength, int(seed))
 denoisers = [m for m in selection.models if m.is_denoiser and m.dataset == selection.dataset]
 models = [*selection.pair, *denoisers]
@@ -47,11 +50,16 @@ for label, images in rows:
         caption=label if score is None else f"{label} — PSNR {score:.1f} dB",
     )
 damaged_score = float(psnr(clean, noisy).mean())
+others = torch.ones(len(sample.images), dtype=torch.bool)
+others[clean_rows] = False
+outputs = [images for _, images in rows[2:]]
+judged = classify_like(torch.cat(outputs), sample.images.images[others], sample.images.labels[others])
+right = (judged.view(len(outputs), -1) == sample.images.labels[clean_rows]).sum(dim=1)  # one judge for all rows
 model_scores = {
-    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": float(psnr(clean, images).mean())
-    for m, (_, images) in zip(models, rows[2:], strict=True)
+    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": (float(psnr(clean, images).mean()), int(hits))
+    for m, images, hits in zip(models, outputs, right, strict=True)
 }
-notice(denoising_note(model_scores, damaged_score))
+notice(denoising_note(model_scores, damaged_score, len(clean)))
 if not denoisers:
     st.info(f"No denoising AE is loaded for {selection.dataset}; the shipped one, mnist_dae_z16, is for mnist-5k.")
 for denoiser in denoisers:

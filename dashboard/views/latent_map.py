@@ -10,8 +10,9 @@ from ae_models.coverage import PlaneWindow, codes_window
 from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
 from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename
-from dashboard.figures import image_grid, latent_scatter, marker_span
+from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
+from dashboard.map_figure import latent_scatter, marker_span
 from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region

@@ -8,8 +8,8 @@ from ae_models.anomaly import reconstruction_scores
 from ae_models.latent_ops import nearest_neighbours, place_on_map
 from ae_models.user_images import MAX_UPLOAD_BYTES, ImageInputError, read_image, to_mnist_style
 from dashboard.drawing_canvas import drawing_pad
-from dashboard.figures import latent_scatter
 from dashboard.imaging import tile, upscale
+from dashboard.map_figure import latent_scatter
 from dashboard.notes import neighbours_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model

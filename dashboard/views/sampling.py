@@ -4,13 +4,14 @@ from functools import partial
 
 import streamlit as st
 
+from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
 from dashboard.exports import safe_filename
-from dashboard.figures import latent_scatter
 from dashboard.imaging import png_bytes, tile
+from dashboard.map_figure import latent_scatter
 from dashboard.notes import fitted_note, notice, prior_draws_note
 from dashboard.presentation import show_figure
-from dashboard.resources import decoded_prior_draws, trained_region
+from dashboard.resources import decoded_prior_draws, per_model, trained_region
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -36,9 +37,12 @@ controls[3].metric("Latent size", selection.latent_dim)
 
 codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
 columns = st.columns(len(selection.pair))
-grids = {}
+grids, washed_out = {}, {}
+all_images = sample.images.images
 for column, model in zip(columns, selection.pair, strict=True):
-    picture = tile(decoded_prior_draws(model.sha256, model, count, int(seed), temperature), columns=8, upscale=2)
+    decoded = decoded_prior_draws(model.sha256, model, count, int(seed), temperature)
+    washed_out[model.kind.upper()] = int((contrast(decoded) < per_model(model, contrast_floor, all_images)).sum())
+    picture = tile(decoded, columns=8, upscale=2)
     grids[model.name] = picture
     column.subheader(f"{model.kind.upper()} · {model.name}")
     column.image(picture, caption=f"{count} draws from N(0, {temperature:g}² I), seed {seed}")
@@ -67,7 +71,7 @@ for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, stric
     with column:
         show_figure(figure, f"sampling-map-{map_view.model.sha256[:12]}")
 if map_views:
-    notice(prior_draws_note(outside, count))
+    notice(prior_draws_note(outside, washed_out, count))
 if map_views and not map_views[0].is_plane:
     st.caption(
         "Above latent size 2, each draw is placed on the UMAP map by its nearest real codes, "
@@ -83,11 +87,17 @@ if selection.ae is not None:
     ae_map = next((v for v in map_views if v.model is selection.ae), None)
     own_codes = ae_map.latent_map.codes if ae_map else selection.ae.network.encode(sample.images.images).mean
     fitted = fitted_gaussian_codes(own_codes, count, int(seed), temperature)
+    fitted_images = decode_codes(selection.ae.network, fitted)
     st.image(
-        tile(decode_codes(selection.ae.network, fitted), columns=8, upscale=2),
+        tile(fitted_images, columns=8, upscale=2),
         caption=f"AE decoding {count} draws from a Gaussian fitted to its own codes "
         f"(seed {seed}, temperature {temperature:g})",
     )
     if ae_map is not None:
         region = trained_region(selection.ae.sha256, ae_map.latent_map)
-        notice(fitted_note(int(region.outside(fitted).sum()), outside["AE"], count))
+        floor = per_model(selection.ae, contrast_floor, all_images)
+        notice(
+            fitted_note(
+                int(region.outside(fitted).sum()), int((contrast(fitted_images) < floor).sum()), washed_out["AE"], count
+            )
+        )
