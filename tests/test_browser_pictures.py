@@ -16,13 +16,12 @@ import torch
 
 from ae_models.samples import load_sample, sample_path
 
-from .browser_support import dashboard_server, launch_chromium, wait_until_idle
+from .browser_support import choose_group, open_page, wait_until_idle
 from .conftest import WEIGHTS_DIR
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-EXCEPTION = "[data-testid='stException']"
 
 # Pixel positions of a chart's image points (the trace carrying customdata), with their class and row.
 POINTS_JS = """(index) => {
@@ -33,41 +32,6 @@ POINTS_JS = """(index) => {
     return Array.from(trace.x, (x, i) => [box.left + layout._size.l + layout.xaxis.l2p(x),
         box.top + layout._size.t + layout.yaxis.l2p(trace.y[i]), String(trace.text[i]), Number(trace.customdata[i])]);
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
-    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
-        yield live.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1500}, accept_downloads=True)
-    tab = context.new_page()
-    yield tab
-    assert tab.locator(EXCEPTION).count() == 0, "a Streamlit exception box appeared"
-    context.close()
-
-
-def open_page(page, server: str, path: str, query: str = "") -> None:
-    page.goto(f"{server}/{path}{query}")
-    page.wait_for_selector("h1", timeout=60_000)
-    wait_until_idle(page)
-
-
-def choose_group(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name=label).click()
-    wait_until_idle(page)
 
 
 def chart_data(page, index: int, name: str) -> dict:

@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.page_list import PAGES
 
-from .browser_support import REPO_ROOT, dashboard_server, launch_chromium, wait_until_idle
+from .browser_support import REPO_ROOT, choose_group, wait_until_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -98,20 +98,6 @@ DETACHED_LIVE = "window.__webglCanvases.filter((c) => c.__webgl === 'live' && !c
 LIVE = "window.__webglCanvases.filter((c) => c.__webgl === 'live').length"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
-    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
-        yield live.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def new_page(browser):
     """Pages in fresh browser contexts (a fresh visitor each), checked for exception boxes when the test ends."""
@@ -134,12 +120,6 @@ def open_page(page, url: str, chart: bool = False) -> None:
     page.wait_for_selector("h1", timeout=60_000)
     if chart:
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    wait_until_idle(page)
-
-
-def choose_group(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name=label).click()
     wait_until_idle(page)
 
 
