@@ -89,3 +89,17 @@ def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
         page.wait_for_selector(running, timeout=1_000)
     page.wait_for_selector(running, state="detached", timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def open_page(page, server: str, path: str, query: str = "") -> None:
+    """Go to a page (with an optional query string) and wait for its script to finish."""
+    page.goto(f"{server}/{path}{query}")
+    page.wait_for_selector("h1", timeout=60_000)
+    wait_until_idle(page)
+
+
+def choose_group(page, label: str) -> None:
+    """Pick a dataset and latent size in the sidebar, as a visitor would."""
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=label).click()
+    wait_until_idle(page)

@@ -41,3 +41,35 @@ def vae_file(tmp_path: Path, tiny_vae: TrainedModel) -> Path:
     path = tmp_path / "tiny_vae.safetensors"
     save_model(tiny_vae, path)
     return path
+
+
+# Browser tests (marked `browser`): one live server and one Chromium per test module, a fresh context per test.
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> str:
+    from .browser_support import dashboard_server
+
+    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
+        yield live.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from .browser_support import launch_chromium
+
+    with playwright_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A 1440-wide tab in a fresh context, checked for Streamlit exception boxes when the test ends."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1500})
+    tab = context.new_page()
+    yield tab
+    assert tab.locator("[data-testid='stException']").count() == 0, "a Streamlit exception box appeared"
+    context.close()

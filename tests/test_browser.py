@@ -13,48 +13,13 @@ import pytest
 
 from dashboard.page_list import PAGES, Page
 
-from .browser_support import REPO_ROOT, dashboard_server, launch_chromium, wait_until_idle
+from .browser_support import REPO_ROOT, choose_group, open_page, wait_until_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 SCREENSHOTS = Path(os.environ.get("AE_SCREENSHOTS_DIR", REPO_ROOT / "artifacts" / "screenshots"))
 EXCEPTION = "[data-testid='stException']"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
-    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
-        yield live.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1500})
-    tab = context.new_page()
-    yield tab
-    assert tab.locator(EXCEPTION).count() == 0, "a Streamlit exception box appeared"
-    context.close()
-
-
-def open_page(page, server: str, path: str) -> None:
-    page.goto(f"{server}/{path}")
-    page.wait_for_selector("h1", timeout=60_000)
-    wait_until_idle(page)
-
-
-def choose_group(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name=label).click()
-    wait_until_idle(page)
 
 
 def click_first_point(page, chart_index: int = 0) -> None:

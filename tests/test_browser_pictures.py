@@ -16,13 +16,12 @@ import torch
 
 from ae_models.samples import load_sample, sample_path
 
-from .browser_support import dashboard_server, launch_chromium, wait_until_idle
+from .browser_support import choose_group, open_page, wait_until_idle
 from .conftest import WEIGHTS_DIR
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-EXCEPTION = "[data-testid='stException']"
 
 # Pixel positions of a chart's image points (the trace carrying customdata), with their class and row.
 POINTS_JS = """(index) => {
@@ -35,48 +34,13 @@ POINTS_JS = """(index) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> str:
-    with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
-        yield live.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1500}, accept_downloads=True)
-    tab = context.new_page()
-    yield tab
-    assert tab.locator(EXCEPTION).count() == 0, "a Streamlit exception box appeared"
-    context.close()
-
-
-def open_page(page, server: str, path: str, query: str = "") -> None:
-    page.goto(f"{server}/{path}{query}")
-    page.wait_for_selector("h1", timeout=60_000)
-    wait_until_idle(page)
-
-
-def choose_group(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name=label).click()
-    wait_until_idle(page)
-
-
 def chart_data(page, index: int, name: str) -> dict:
     """One named trace of a chart, as Plotly drew it (typed arrays turned into lists)."""
     return page.evaluate(
         """([index, name]) => {
             const trace = document.querySelectorAll('.js-plotly-plot')[index]._fullData.find(t => t.name === name);
-            return {x: Array.from(trace.x), y: Array.from(trace.y),
-                    color: Array.isArray(trace.marker.color) ? trace.marker.color : [trace.marker.color]};
+            return {x: Array.from(trace.x), y: Array.from(trace.y), color: Array.from(trace.marker.color || []),
+                    scale: (trace.marker.colorscale || []).map(step => step[1])};
         }""",
         [index, name],
     )
@@ -207,11 +171,12 @@ def test_a_click_selects_the_point_nearest_the_cursor_and_every_class_shows(page
     assert set(labels[-len(labels) // 5 :]) == {str(c) for c in range(10)}  # the top layer mixes every class
     page.get_by_role("button", name="3", exact=True).click()
     page.wait_for_function(  # the chart is redrawn a moment after the rerun ends
-        """() => new Set(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].marker.color).size === 2""",
+        """() => new Set(document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].marker.colorscale
+                         .map(step => step[1])).size === 2""",
         timeout=20_000,
     )
-    colours = chart_data(page, 1, "images")["color"]
-    assert len(set(colours[-50:])) == 1 and len(set(colours)) == 2  # class 3 on top in colour, the rest grey
+    drawn = chart_data(page, 1, "images")
+    assert set(drawn["color"][-50:]) == {3} and len(set(drawn["scale"])) == 2  # class 3 on top in colour, rest grey
 
 
 def test_small_sigma_ellipses_are_said_to_be_small(page, server: str) -> None:

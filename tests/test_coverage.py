@@ -93,3 +93,16 @@ def test_a_blank_picture_is_washed_out_and_a_real_one_is_not() -> None:
     floor = contrast_floor(_shipped("mnist_vae_z16"), sample.images.images)
     assert contrast(torch.zeros(1, 28, 28)).item() == 0 < floor
     assert (contrast(sample.images.images[:50]) > floor).float().mean() > 0.9
+
+
+def test_the_beta_sweep_caption_holds_for_the_shipped_sweep() -> None:
+    """The training-curves page says: small beta, more rate and less distortion; large beta, the reverse."""
+    from ae_models.library import beta_sweeps, load_folder
+
+    sweeps = beta_sweeps(load_folder(WEIGHTS_DIR)[0])
+    assert sweeps
+    for sweep in sweeps.values():
+        ordered = sorted(sweep, key=lambda m: m.beta)
+        kl = [m.trained.final_metrics.kl for m in ordered]
+        reconstruction = [m.trained.final_metrics.reconstruction for m in ordered]
+        assert kl == sorted(kl, reverse=True) and reconstruction == sorted(reconstruction)

@@ -359,6 +359,7 @@ def test_sampling_notes_count_the_draws_outside_each_models_codes_and_the_washed
         )
         assert "smudges" not in " ".join(m.value for m in app.markdown)
         assert washed[0] > washed[1] + 3 and "AE's samples are the smudgier" in note  # the shipped AEs' are
+        assert outside[1] <= 2  # the intro's claim: the VAE's draws land where its decoder has learned to draw
     assert outside[0] == 0  # Fashion's 16-D AE: its draws are near its codes, yet they decode washed out
 
 
@@ -381,7 +382,7 @@ def test_latent_map_highlight_greys_the_other_classes() -> None:
     app.pills(key="map_highlight").set_value([3]).run()
     assert_clean(app)
     points = next(t for t in charts(app)[0]["data"] if t.get("name") == "images")
-    assert "#d62728" in points["marker"]["color"] and "#1f77b4" not in points["marker"]["color"]
+    assert {colour for _, colour in points["marker"]["colorscale"]} == {"#d62728", "#d0d0d0"}  # 3 red, others grey
 
 
 def test_denoising_note_is_measured_and_says_when_a_model_is_worse_than_the_input() -> None:

@@ -35,7 +35,9 @@ def test_highlight_greys_the_other_classes_and_draws_them_underneath() -> None:
         coords, labels, [str(i) for i in range(10)], title="t", axis_names=("x", "y"), highlight=[3]
     )
     points = figure.data[0]
-    rows, colours = np.asarray(points.customdata), np.asarray(points.marker.color)
+    scale = points.marker.colorscale  # value i is painted in scale[2 * i]'s colour
+    rows = np.asarray(points.customdata)
+    colours = np.array([scale[2 * int(value)][1] for value in points.marker.color])
     assert (labels[rows[-100:]] == 3).all() and (colours[-100:] == PALETTE[3]).all()
     assert len(set(colours[:-100].tolist())) == 1 and PALETTE[3] not in colours[:-100]
 

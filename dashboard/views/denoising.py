@@ -1,7 +1,5 @@
 """Denoising: damage held-out images, then let each model rebuild them from its code."""
 
-from functools import partial
-
 import streamlit as st
 import torch
 
@@ -54,14 +52,12 @@ for label, images in rows:
 damaged_score = float(psnr(clean, noisy).mean())
 others = torch.ones(len(sample.images), dtype=torch.bool)
 others[clean_rows] = False
-judge = partial(classify_like, reference=sample.images.images[others], labels=sample.images.labels[others])
-truth = sample.images.labels[clean_rows]
+outputs = [images for _, images in rows[2:]]
+judged = classify_like(torch.cat(outputs), sample.images.images[others], sample.images.labels[others])
+right = (judged.view(len(outputs), -1) == sample.images.labels[clean_rows]).sum(dim=1)  # one judge for all rows
 model_scores = {
-    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": (
-        float(psnr(clean, images).mean()),
-        int((judge(images) == truth).sum()),
-    )
-    for m, (_, images) in zip(models, rows[2:], strict=True)
+    f"{m.kind.upper()}{' (denoising)' if m.is_denoiser else ''}": (float(psnr(clean, images).mean()), int(hits))
+    for m, images, hits in zip(models, outputs, right, strict=True)
 }
 notice(denoising_note(model_scores, damaged_score, len(clean)))
 if not denoisers:

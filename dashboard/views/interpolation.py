@@ -119,12 +119,10 @@ for model, decoded in strips:
     pictures.append(with_label(picture, title))
     st.image(picture, caption=title)
 others = np.setdiff1d(np.arange(len(labels)), rows)
-sequences = {
-    model.kind.upper(): [
-        class_names[i]
-        for i in classify_like(decoded, sample.images.images[others], sample.images.labels[others]).tolist()
-    ]
-    for model, decoded in strips
+judged = classify_like(torch.cat([d for _, d in strips]), sample.images.images[others], sample.images.labels[others])
+sequences = {  # one judge for every frame of both strips
+    model.kind.upper(): [class_names[i] for i in frames.tolist()]
+    for (model, _), frames in zip(strips, judged.split(steps), strict=True)
 }
 notice(interpolation_note(sequences, class_names[labels[rows[0]]], class_names[labels[rows[1]]]))
 
