@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format train-all benchmark load-test screenshots
+.PHONY: run test lint format train-all benchmark load-test protocol-load screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard.serve
@@ -32,6 +32,9 @@ screenshots: $(VENV)/.installed system-packages  # refresh the README's pictures
 
 load-test: $(VENV)/.installed system-packages
 	$(BIN)/python -m benchmarks.load_test
+
+protocol-load: $(VENV)/.installed
+	$(BIN)/python benchmarks/protocol_load.py
 
 .PHONY: system-packages
 system-packages:

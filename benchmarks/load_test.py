@@ -134,13 +134,13 @@ class RerunWatch:
             self.sent_at = None
             self.finished.set()
 
-    async def settle(self) -> None:
-        """Wait for the rerun the last action caused; an action that caused none counts as a miss."""
+    async def settle(self) -> bool:
+        """Wait for the rerun the last action caused; an action that caused none counts as a miss (True)."""
         waited = time.perf_counter()
         while self.sent_at is None and not self.finished.is_set():
             if time.perf_counter() - waited > NO_RERUN_S:
                 self.tally.misses += 1
-                return
+                return True
             await asyncio.sleep(0.02)
         if (self.sent_at or waited) - waited > LATE_S:
             self.tally.late += 1
@@ -149,6 +149,7 @@ class RerunWatch:
         except TimeoutError:
             self.tally.errors.append(f"{self.name}: no answer to a rerun within {RERUN_TIMEOUT_S:.0f} s")
         self.finished.clear()
+        return False
 
 
 async def _go_to(page, watch: RerunWatch, shown: Page) -> None:
@@ -166,10 +167,8 @@ async def _click_point(page, watch: RerunWatch, rng: random.Random, shown: Page)
     if spot is None:
         watch.tally.misses += 1
         return
-    misses = watch.tally.misses
     await page.mouse.click(*spot)
-    await watch.settle()
-    if watch.tally.misses > misses and await page.evaluate("() => window.__selections || 0"):
+    if await watch.settle() and await page.evaluate("() => window.__selections || 0"):
         watch.tally.selected_but_no_rerun += 1
 
 
