@@ -34,7 +34,7 @@ load-test: $(VENV)/.installed system-packages
 	$(BIN)/python -m benchmarks.load_test
 
 protocol-load: $(VENV)/.installed
-	$(BIN)/python benchmarks/protocol_load.py
+	$(BIN)/python -m benchmarks.protocol_load
 
 .PHONY: system-packages
 system-packages:

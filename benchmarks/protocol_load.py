@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -85,6 +86,18 @@ class Result:
     reruns: list[ServerRerun]
     memory: list[tuple[float, float]]
     ended: float
+
+
+def summary(result: Result) -> dict[str, object]:
+    """The figures a caller checks, as JSON-ready values (--json)."""
+    return {
+        "errors": result.tally.errors,
+        "warm_at": result.tally.warm_at,
+        "actions": sorted({action for _, _, action in result.tally.latencies}),
+        "server_reruns": len(result.reruns),
+        "shortest_server_script_ms": min((r.ran_ms for r in result.reruns), default=0.0),
+        "memory_samples": len(result.memory),
+    }
 
 
 async def _load(url: str, pid: int, log: Path, sessions: int, seconds: float, think: float, ramp: float) -> Result:
@@ -157,8 +170,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300, help="seconds of steady load after the warm-up")
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a visitor looks before each action")
     parser.add_argument("--ramp", type=float, default=0.2, help="seconds between session arrivals")
+    parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
     args = parser.parse_args()
-    met = report(measure(args.sessions, args.seconds, args.think, args.ramp))
+    result = measure(args.sessions, args.seconds, args.think, args.ramp)
+    if args.json is not None:
+        args.json.write_text(json.dumps(summary(result)))
+    met = report(result)
     print("targets met" if met else "targets NOT met")
     sys.exit(0 if met else 1)
 

@@ -3,17 +3,26 @@ and the server answers every rerun without an error (figures: benchmarks/protoco
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+
+from .conftest import REPO_ROOT
 
 
 @pytest.mark.slow
-def test_protocol_sessions_tour_every_page_without_a_browser() -> None:
-    from benchmarks.protocol_load import measure, report
-
-    result = measure(sessions=2, seconds=5, think=0.2, ramp=0.1)
-    assert result.tally.errors == [] and result.tally.warm_at is not None
-    actions = {action for _, _, action in result.tally.latencies}
+def test_protocol_sessions_tour_every_page_without_a_browser(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    command = [sys.executable, "-m", "benchmarks.protocol_load", "--sessions", "2", "--seconds", "5"]
+    command += ["--think", "0.2", "--ramp", "0.1", "--json", str(figures)]
+    run = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert figures.exists(), run.stderr[-2000:]
+    result = json.loads(figures.read_text())  # the exit status judges the speed targets: machine-dependent
+    assert result["errors"] == [] and result["warm_at"] is not None
+    actions = set(result["actions"])
     assert {"select a point", "move an interpolation endpoint", "draw with the next seed"} <= actions, actions
-    assert len(result.reruns) >= 14 and all(r.ran_ms > 0 for r in result.reruns)  # every action reran in the server
-    assert len(result.memory) >= 5
-    report(result)  # prints the figures (whether the targets hold depends on the machine, not asserted)
+    assert result["server_reruns"] >= 14 and result["shortest_server_script_ms"] > 0  # every action reran
+    assert result["memory_samples"] >= 5
