@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format train-all benchmark load-test screenshots
+.PHONY: run test lint format train-all benchmark load-test protocol-load screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard.serve
@@ -25,13 +25,16 @@ train-all: $(VENV)/.installed system-packages
 	$(BIN)/python -m ae_models train-all --force
 
 benchmark: $(VENV)/.installed system-packages
-	$(BIN)/python benchmarks/run_benchmarks.py
+	$(BIN)/python -m benchmarks.run_benchmarks
 
 screenshots: $(VENV)/.installed system-packages  # refresh the README's pictures (tests alone write to artifacts/)
 	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py tests/test_presenter_browser.py
 
 load-test: $(VENV)/.installed system-packages
-	$(BIN)/python benchmarks/load_test.py
+	$(BIN)/python -m benchmarks.load_test
+
+protocol-load: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.protocol_load
 
 .PHONY: system-packages
 system-packages:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
+from sklearn import metrics
 from torch import Tensor
 
 from .latent_ops import EXACT
@@ -29,30 +31,27 @@ def latent_distance_scores(model: Autoencoder, images: Tensor, reference_codes: 
 
 @dataclass(frozen=True)
 class RocCurve:
-    """False- and true-positive rates at every threshold; positives are the anomalies (high scores)."""
+    """False- and true-positive rates at every threshold, and the area under them; positives are the anomalies
+    (high scores)."""
 
     false_positive_rate: Tensor
     true_positive_rate: Tensor
     thresholds: Tensor
+    auc: float
 
-    @property
-    def auc(self) -> float:
-        return float(torch.trapezoid(self.true_positive_rate, self.false_positive_rate))
+
+def _labelled(normal_scores: Tensor, anomaly_scores: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """(is anomaly, score) for every image, as scikit-learn's metrics take them."""
+    is_anomaly = np.concatenate([np.zeros(len(normal_scores)), np.ones(len(anomaly_scores))])
+    return is_anomaly, torch.cat([normal_scores, anomaly_scores]).double().numpy()
 
 
 def roc_curve(normal_scores: Tensor, anomaly_scores: Tensor) -> RocCurve:
-    """Exact ROC by sweeping the threshold over every observed score (ties are resolved together)."""
-    scores = torch.cat([normal_scores, anomaly_scores]).double()
-    is_anomaly = torch.cat([torch.zeros(len(normal_scores)), torch.ones(len(anomaly_scores))]).double()
-    order = torch.argsort(scores, descending=True)
-    scores, is_anomaly = scores[order], is_anomaly[order]
-    true_positives = torch.cumsum(is_anomaly, 0)
-    false_positives = torch.cumsum(1 - is_anomaly, 0)
-    last_of_tie = torch.cat([scores[1:] != scores[:-1], torch.tensor([True])])
-    tpr = torch.cat([torch.zeros(1), true_positives[last_of_tie] / max(len(anomaly_scores), 1)])
-    fpr = torch.cat([torch.zeros(1), false_positives[last_of_tie] / max(len(normal_scores), 1)])
-    thresholds = torch.cat([torch.tensor([float("inf")]).double(), scores[last_of_tie]])
-    return RocCurve(fpr.float(), tpr.float(), thresholds)
+    """Exact ROC over every observed score (ties resolved together), by scikit-learn."""
+    is_anomaly, scores = _labelled(normal_scores, anomaly_scores)
+    fpr, tpr, thresholds = metrics.roc_curve(is_anomaly, scores, drop_intermediate=False)
+    auc = float(metrics.roc_auc_score(is_anomaly, scores))
+    return RocCurve(torch.from_numpy(fpr).float(), torch.from_numpy(tpr).float(), torch.from_numpy(thresholds), auc)
 
 
 @dataclass(frozen=True)
@@ -66,14 +65,10 @@ class Confusion:
 
 
 def confusion_at(threshold: float, normal_scores: Tensor, anomaly_scores: Tensor) -> Confusion:
-    flagged_anomalies = int((anomaly_scores >= threshold).sum())
-    flagged_normals = int((normal_scores >= threshold).sum())
-    return Confusion(
-        flagged_anomalies,
-        len(anomaly_scores) - flagged_anomalies,
-        flagged_normals,
-        len(normal_scores) - flagged_normals,
-    )
+    is_anomaly, scores = _labelled(normal_scores, anomaly_scores)
+    counts = metrics.confusion_matrix(is_anomaly, scores >= threshold, labels=[0, 1])
+    (true_negatives, false_positives), (false_negatives, true_positives) = counts.tolist()
+    return Confusion(true_positives, false_negatives, false_positives, true_negatives)
 
 
 OUTLIER_KINDS = ("other dataset", "pure noise", "rotated")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import socket
 import tempfile
 from pathlib import Path
 
@@ -15,11 +16,8 @@ from safetensors.torch import save as safetensors_save
 
 
 def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class UnwritableTarget(OSError):
@@ -30,10 +28,16 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
+# a temp file's name says which process on which machine writes it (`.<name>.<pid>-<host>.<random>.tmp`), so that
+# only this machine's dead writers' files are removed when a folder is shared over the network
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
 def _writer_pid(temp: Path, prefix: str) -> int | None:
-    """The pid a temp file's name carries (`.<name>.<pid>.<random>.tmp`), None for any other name."""
-    pid, _, _ = temp.name.removeprefix(prefix).partition(".")
-    return int(pid) if pid.isdigit() else None
+    """The pid of the local process a temp file's name names; None for another machine's or any other name."""
+    writer, _, _ = temp.name.removeprefix(prefix).partition(".")
+    pid, _, host = writer.partition("-")
+    return int(pid) if pid.isdigit() and host == _HOST else None
 
 
 def remove_stale_temps(path: Path) -> None:
@@ -80,7 +84,8 @@ def atomic_write_bytes(path: str | Path, payload: bytes, force: bool = False) ->
         raise FileExistsError(f"{path} already exists; pass --force (force=True) to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp")
+    writer = f"{os.getpid()}-{_HOST}"  # read at each write: a forked worker has a pid of its own
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{_temp_prefix(path)}{writer}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(payload)

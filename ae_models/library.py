@@ -165,6 +165,11 @@ def model_choices(models: list[LibraryModel], dataset: str, latent_dim: int, kin
     return sorted(candidates, key=lambda m: (m.path in in_sweep, m.beta != 1, m.name))
 
 
+def denoisers_of(models: list[LibraryModel], dataset: str) -> list[LibraryModel]:
+    """The denoising models of a dataset (any latent size): the denoising page shows them beside the pair."""
+    return sorted((m for m in models if m.is_denoiser and m.dataset == dataset), key=lambda m: (m.latent_dim, m.name))
+
+
 def default_pair(
     models: list[LibraryModel], dataset: str, latent_dim: int
 ) -> tuple[LibraryModel | None, LibraryModel | None]:

@@ -1,6 +1,6 @@
 """Many people at once: N real browser sessions select points, interpolate and sample against one server.
 
-    python benchmarks/load_test.py [--sessions 20] [--seconds 60]
+    python -m benchmarks.load_test [--sessions 20] [--seconds 60]
 
 Each session is its own Playwright context (its own Streamlit session and websocket) cycling through the
 latent map (click a point), interpolation (click the map to move an endpoint) and sampling (next seed).
@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -28,16 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from dashboard.live_server import CHROMIUM, CHROMIUM_ARGS, dashboard_server
+from dashboard.page_list import PAGE, Page
+from dashboard.rerun_timing import ServerRerun, read_log
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-
-from dashboard.page_list import PAGE, Page  # noqa: E402
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, dashboard_server  # noqa: E402
-
 HOOKS = REPO_ROOT / "benchmarks" / "server_hooks"
 SMALL_FRAME = 32_768  # script_finished and exception deltas are small; charts and images are not parsed
 RERUN_TIMEOUT_S = 60.0
@@ -133,13 +134,13 @@ class RerunWatch:
             self.sent_at = None
             self.finished.set()
 
-    async def settle(self) -> None:
-        """Wait for the rerun the last action caused; an action that caused none counts as a miss."""
+    async def settle(self) -> bool:
+        """Wait for the rerun the last action caused; an action that caused none counts as a miss (True)."""
         waited = time.perf_counter()
         while self.sent_at is None and not self.finished.is_set():
             if time.perf_counter() - waited > NO_RERUN_S:
                 self.tally.misses += 1
-                return
+                return True
             await asyncio.sleep(0.02)
         if (self.sent_at or waited) - waited > LATE_S:
             self.tally.late += 1
@@ -148,6 +149,7 @@ class RerunWatch:
         except TimeoutError:
             self.tally.errors.append(f"{self.name}: no answer to a rerun within {RERUN_TIMEOUT_S:.0f} s")
         self.finished.clear()
+        return False
 
 
 async def _go_to(page, watch: RerunWatch, shown: Page) -> None:
@@ -165,10 +167,8 @@ async def _click_point(page, watch: RerunWatch, rng: random.Random, shown: Page)
     if spot is None:
         watch.tally.misses += 1
         return
-    misses = watch.tally.misses
     await page.mouse.click(*spot)
-    await watch.settle()
-    if watch.tally.misses > misses and await page.evaluate("() => window.__selections || 0"):
+    if await watch.settle() and await page.evaluate("() => window.__selections || 0"):
         watch.tally.selected_but_no_rerun += 1
 
 
@@ -236,38 +236,6 @@ async def _sample_memory(pid: int, tally: Tally, samples: list[tuple[float, floa
         await asyncio.sleep(1.0)
 
 
-@dataclass(frozen=True)
-class ServerRerun:
-    finished: float  # s since the load started
-    waited_ms: float  # request -> script started (queued behind other work)
-    ran_ms: float  # script started -> finished
-
-    @property
-    def total_ms(self) -> float:
-        return self.waited_ms + self.ran_ms
-
-
-def server_events(log_path: Path, started: float) -> tuple[list[ServerRerun], list[tuple[float, int]]]:
-    """Every rerun the server answered, and (time s, sessions it held) each second."""
-    requested: dict[str, float] = {}
-    began: dict[str, float] = {}
-    reruns, held = [], []
-    for line in log_path.read_text().splitlines():
-        stamp, event, subject = line.split()
-        at = float(stamp) - started
-        if event == "rerun":
-            requested[subject] = at
-        elif event == "started" and subject in requested:
-            began[subject] = at
-        elif event == "finished" and subject in requested:
-            asked = requested.pop(subject)
-            start = max(began.pop(subject, asked), asked)
-            reruns.append(ServerRerun(at, (start - asked) * 1000, (at - start) * 1000))
-        elif event == "held":
-            held.append((at, int(subject)))
-    return reruns, held
-
-
 @dataclass
 class LoadResult:
     tally: Tally
@@ -326,15 +294,19 @@ async def run_load(
         await browser.close()
     stop.set()
     await sampler
-    reruns, held = server_events(rerun_log, tally.started)
+    server = read_log(rerun_log, tally.started)
+    tally.errors.extend(server.unsupported)  # the server's timing hook could not be installed: say why
+    reruns, held = server.reruns, server.held
     held_before_probe = [count for at, count in held if at < probe_at]
     left = held_before_probe[-1] if held_before_probe else -1
     return LoadResult(tally, memory, load_ended, reruns, held, left, media_open, media_after, pace)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile for q in 1..99 (interpolated between the two nearest values); 100 is the maximum."""
+    if q >= 100 or len(values) < 2:
+        return max(values)
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def _row(label: str, values: list[float]) -> str:
@@ -382,6 +354,26 @@ def report(result: LoadResult, sessions: int) -> bool:
     return not tally.errors and p95 <= 300 and no_growth and left == 0
 
 
+def hook_env(log_path: Path) -> dict[str, str]:
+    """Environment that makes a dashboard server log its rerun timing to log_path (dashboard/rerun_timing.py)."""
+    return {"PYTHONPATH": os.pathsep.join([str(HOOKS), str(REPO_ROOT)]), "AE_RERUN_LOG": str(log_path)}
+
+
+def summary(result: LoadResult) -> dict[str, object]:
+    """The figures a caller checks, as JSON-ready values (--json)."""
+    return {
+        "errors": result.tally.errors,
+        "warm_at": result.tally.warm_at,
+        "steady_s": result.load_ended - result.warm,
+        "actions": sorted({action for _, _, action in result.tally.latencies}),
+        "server_reruns": len(result.server_reruns),
+        "shortest_server_script_ms": min((r.ran_ms for r in result.server_reruns), default=0.0),
+        "most_sessions_held": max((count for _, count in result.sessions_held), default=0),
+        "sessions_left": result.sessions_left,
+        "memory_samples_mib": [mib for _, mib in result.memory],
+    }
+
+
 def configured_ttl() -> float:
     with open(REPO_ROOT / ".streamlit" / "config.toml", "rb") as handle:
         return float(tomllib.load(handle)["server"]["disconnectedSessionTTL"])
@@ -391,7 +383,7 @@ def measure(sessions: int, seconds: float, ttl: float, pace: Pace) -> LoadResult
     """Start a server with the timing hook, load it, wait out the session TTL, and return what was seen."""
     with tempfile.TemporaryDirectory() as folder:
         rerun_log = Path(folder) / "reruns.log"
-        env = {"PYTHONPATH": str(HOOKS), "AE_RERUN_LOG": str(rerun_log)}
+        env = hook_env(rerun_log)
         flags = ["--server.disconnectedSessionTTL", str(int(ttl))]
         with dashboard_server(Path(folder), flags=flags, env=env) as live:
             return asyncio.run(run_load(live.url, live.pid, rerun_log, sessions, seconds, ttl, pace))
@@ -404,9 +396,12 @@ def main() -> None:
     parser.add_argument("--ttl", type=float, help="serve with this server.disconnectedSessionTTL (default: config)")
     parser.add_argument("--ramp", type=float, default=Pace.ramp_s, help="seconds between session arrivals")
     parser.add_argument("--think", type=float, default=Pace.think_s, help="mean seconds before each action")
+    parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
     args = parser.parse_args()
     ttl = configured_ttl() if args.ttl is None else args.ttl
     result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think))
+    if args.json is not None:
+        args.json.write_text(json.dumps(summary(result)))
     met = report(result, args.sessions)
     print("targets met" if met else "targets NOT met")
     sys.exit(0 if met else 1)

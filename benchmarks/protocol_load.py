@@ -1,7 +1,7 @@
 """A classroom at the protocol level: N websocket clients speak Streamlit's own messages (BackMsg out, ForwardMsg
 in) as the browser's frontend does, but render nothing, so that 50 or 100 sessions fit on one machine.
 
-    python benchmarks/protocol_load.py [--sessions 50] [--seconds 300] [--think 2]
+    python -m benchmarks.protocol_load [--sessions 50] [--seconds 300] [--think 2]
 
 Each client opens a session, then cycles like a visitor of benchmarks/load_test.py: the latent map (select a point:
 the chart's selection event with the point's sample row), the interpolation page (select a point on its map, which
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
-import random
 import statistics
 import sys
 import tempfile
@@ -29,168 +27,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import psutil
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+from benchmarks.load_test import TOUR as VISITOR_TOUR
+from benchmarks.load_test import hook_env, percentile, rss_mib
+from dashboard.live_server import dashboard_server
+from dashboard.protocol_client import ProtocolError, Visitor
+from dashboard.rerun_timing import ServerRerun, read_log
 
-import websockets  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
-
-from benchmarks.load_test import HOOKS, ServerRerun, percentile, rss_mib, server_events  # noqa: E402
-from benchmarks.load_test import TOUR as VISITOR_TOUR  # noqa: E402
-from dashboard.page_list import PAGE  # noqa: E402
-from tests.browser_support import dashboard_server  # noqa: E402
-
-RERUN_TIMEOUT_S = 60.0
 TOUR = tuple(page.url_path for page in VISITOR_TOUR)  # what a visitor of load_test.py clicks through
-
-
-class ProtocolError(RuntimeError):
-    """What a visitor would have seen as a broken page: an exception, a closed socket, no answer."""
-
-
-@dataclass
-class Run:
-    """What one script run sent: the widgets it drew (id -> element proto) and how it ended."""
-
-    widgets: dict[str, object] = field(default_factory=dict)
-    charts: dict[str, list[int]] = field(default_factory=dict)  # selectable chart id -> sample rows it plots
-    captions: list[str] = field(default_factory=list)  # of the pictures it showed
-    choices: dict[str, str] = field(default_factory=dict)  # selectbox id -> the option it shows
-    status: int | None = None
-
-
-def _rows_of(spec: str) -> list[int]:
-    """The sample rows a latent scatter plots (its customdata), decoding Plotly's typed arrays."""
-    rows: list[int] = []
-    for trace in json.loads(spec).get("data", []):
-        data = trace.get("customdata")
-        if isinstance(data, dict) and "bdata" in data:
-            data = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).reshape(-1).tolist()
-        if isinstance(data, list):  # other charts carry names here (training curves): not sample rows
-            values = [v[0] if isinstance(v, list) and v else v for v in data]
-            rows += [int(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    return rows
-
-
-class Visitor:
-    """One browser tab, minus the rendering: a websocket and the state the frontend would keep."""
-
-    def __init__(self, url: str, index: int, local_address: str | None = None, cookie: str = "") -> None:
-        self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-        self.name, self.rng = f"session {index}", random.Random(index)
-        self.local_address, self.cookie = local_address, cookie  # where it connects from, what a browser sends
-        self.pages: dict[str, str] = {}  # url path -> page script hash (from the navigation message)
-        self.states: dict[str, WidgetState] = {}  # widget id -> the state this visitor has set
-        self.query = ""
-        self.page = ""
-        self.session_id = ""
-        self.socket = None
-        self.last = Run()
-        self.toasts: list[str] = []
-
-    async def _connect(self) -> None:
-        # the frontend's subprotocols: "streamlit", an XSRF token (checked only with an Origin header), and the
-        # session it had, which a server that still holds it resumes
-        protocols = ["streamlit", "-", self.session_id] if self.session_id else ["streamlit"]
-        self.socket = await websockets.connect(
-            self.ws_url,
-            subprotocols=protocols,
-            additional_headers={"Cookie": self.cookie} if self.cookie else None,
-            local_addr=(self.local_address, 0) if self.local_address else None,
-            max_size=None,
-        )
-
-    async def open(self, page: str) -> float:
-        await self._connect()
-        return await self.rerun(page_name=page)
-
-    async def reconnect(self) -> float:
-        """What the frontend does when its websocket drops: connect again and rerun the page it shows, with its
-        widget states and the address bar's query string."""
-        await self.close()
-        await self._connect()
-        return await self.rerun(self.page)
-
-    async def rerun(self, page_name: str = "", change: WidgetState | None = None) -> float:
-        """Send a rerun request and read until its script_finished; the latency in ms."""
-        if change is not None:
-            self.states[change.id] = change
-        self.page = page_name
-        back = BackMsg()
-        state = back.rerun_script
-        state.query_string = self.query
-        if page_name in self.pages:
-            state.page_script_hash = self.pages[page_name]
-        else:
-            state.page_name = page_name
-        state.widget_states.widgets.extend(s for i, s in self.states.items() if i in self.last.widgets)
-        sent = time.perf_counter()
-        await self.socket.send(back.SerializeToString())
-        self.last = await asyncio.wait_for(self._read_run(), RERUN_TIMEOUT_S)
-        return (time.perf_counter() - sent) * 1000
-
-    async def _read_run(self) -> Run:
-        run = Run()
-        while True:
-            try:
-                message = ForwardMsg.FromString(await self.socket.recv())
-            except websockets.ConnectionClosed as closed:
-                raise ProtocolError(f"the server closed the websocket ({closed})") from None
-            kind = message.WhichOneof("type")
-            if kind == "new_session":
-                self.session_id = message.new_session.initialize.session_id
-            elif kind == "navigation":
-                self.pages = {p.url_pathname: p.page_script_hash for p in message.navigation.app_pages}
-            elif kind == "page_info_changed":
-                self.query = message.page_info_changed.query_string
-            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                element = message.delta.new_element
-                which = element.WhichOneof("type")
-                inner = getattr(element, which)
-                if which == "exception":
-                    raise ProtocolError(f"exception shown: {inner.message}")
-                if which == "toast":
-                    self.toasts.append(inner.body)
-                run.captions += [image.caption for image in inner.imgs] if which == "imgs" else []
-                if which == "selectbox":
-                    run.choices[inner.id] = inner.raw_value if inner.set_value else inner.options[inner.default]
-                widget_id = getattr(inner, "id", "") if which != "imgs" else ""
-                if widget_id:
-                    run.widgets[widget_id] = inner
-                    if which == "plotly_chart":
-                        run.charts[widget_id] = _rows_of(inner.spec)
-            elif kind == "script_finished":
-                run.status = message.script_finished
-                return run
-
-    def _select_point(self) -> WidgetState:
-        chart = self.rng.choice(sorted(c for c, rows in self.last.charts.items() if rows))
-        row = self.rng.choice(self.last.charts[chart])
-        point = {"curve_number": 0, "point_number": 0, "point_index": 0, "customdata": [row]}
-        event = {"selection": {"points": [point], "point_indices": [0], "box": [], "lasso": []}}
-        return WidgetState(id=chart, string_value=json.dumps(event))  # as the frontend sends it (not json_value)
-
-    def _next_seed(self) -> WidgetState:
-        seed = next(i for i in self.last.widgets if i.endswith("-sampling_seed"))
-        previous = self.states.get(seed)
-        value = previous.int_value if previous is not None else int(self.last.widgets[seed].default)
-        return WidgetState(id=seed, int_value=value + 1)
-
-    def action_on(self, page: str) -> tuple[str, WidgetState]:
-        if page == PAGE["sampling"].url_path:
-            return "draw with the next seed", self._next_seed()
-        return (
-            "select a point" if page == PAGE["latent_map"].url_path else "move an interpolation endpoint"
-        ), self._select_point()
-
-    async def close(self) -> None:
-        if self.socket is not None:
-            await self.socket.close()
 
 
 @dataclass
@@ -243,6 +88,18 @@ class Result:
     ended: float
 
 
+def summary(result: Result) -> dict[str, object]:
+    """The figures a caller checks, as JSON-ready values (--json)."""
+    return {
+        "errors": result.tally.errors,
+        "warm_at": result.tally.warm_at,
+        "actions": sorted({action for _, _, action in result.tally.latencies}),
+        "server_reruns": len(result.reruns),
+        "shortest_server_script_ms": min((r.ran_ms for r in result.reruns), default=0.0),
+        "memory_samples": len(result.memory),
+    }
+
+
 async def _load(url: str, pid: int, log: Path, sessions: int, seconds: float, think: float, ramp: float) -> Result:
     tally, memory = Tally(), []
 
@@ -255,14 +112,16 @@ async def _load(url: str, pid: int, log: Path, sessions: int, seconds: float, th
     await asyncio.gather(*(visit(url, i, sessions, seconds, think, ramp, tally) for i in range(sessions)))
     ended = tally.now()
     sampler.cancel()
-    reruns, _ = server_events(log, tally.started)
+    server = read_log(log, tally.started)
+    tally.errors.extend(server.unsupported)  # the server's timing hook could not be installed: say why
+    reruns = server.reruns
     return Result(sessions, think, tally, reruns, memory, ended)
 
 
 def measure(sessions: int, seconds: float, think: float, ramp: float) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "reruns.log"
-        env = {"PYTHONPATH": str(HOOKS), "AE_RERUN_LOG": str(log)}
+        env = hook_env(log)
         with dashboard_server(Path(folder), env=env) as live:
             return asyncio.run(_load(live.url, live.pid, log, sessions, seconds, think, ramp))
 
@@ -311,8 +170,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300, help="seconds of steady load after the warm-up")
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a visitor looks before each action")
     parser.add_argument("--ramp", type=float, default=0.2, help="seconds between session arrivals")
+    parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
     args = parser.parse_args()
-    met = report(measure(args.sessions, args.seconds, args.think, args.ramp))
+    result = measure(args.sessions, args.seconds, args.think, args.ramp)
+    if args.json is not None:
+        args.json.write_text(json.dumps(summary(result)))
+    met = report(result)
     print("targets met" if met else "targets NOT met")
     sys.exit(0 if met else 1)
 

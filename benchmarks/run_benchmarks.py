@@ -1,6 +1,6 @@
 """Speed and memory on this machine, side by side in one run: `make benchmark` (about 3 minutes).
 
-    python benchmarks/run_benchmarks.py [--repeats N]
+    python -m benchmarks.run_benchmarks [--repeats N]
 
 Prints: cold start to first paint; every page's script time and the main reruns; the latent map from its
 precomputed file versus fitting UMAP inside the request; training throughput of `train` versus a bare PyTorch
@@ -17,23 +17,20 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from ae_models.latent_ops import decode_codes, interpolate
+from ae_models.library import LibraryModel, load_folder
+from ae_models.samples import load_sample, sample_path
+from benchmarks import browser_speed
+from dashboard.live_server import dashboard_server, launch_chromium, wait_until_idle
+from dashboard.page_list import PAGE, PAGES
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-
-from ae_models.latent_ops import decode_codes, interpolate  # noqa: E402
-from ae_models.library import LibraryModel, load_folder  # noqa: E402
-from ae_models.samples import load_sample, sample_path  # noqa: E402
-from benchmarks import browser_speed  # noqa: E402
-from dashboard.page_list import PAGE, PAGES  # noqa: E402
-from tests.browser_support import dashboard_server, launch_chromium, wait_until_idle  # noqa: E402
-
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 WEIGHTS = REPO_ROOT / "weights"
 

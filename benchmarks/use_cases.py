@@ -1,6 +1,6 @@
 """Numbers behind the use-case pages, on the shipped weights and held-out images:
 
-    python benchmarks/use_cases.py
+    python -m benchmarks.use_cases
 
 anomaly-detection AUCs (AE and VAE, each outlier set, both scores), denoising PSNRs, codec sizes and quality,
 and the latency of the drawn-image path (decode PNG, MNIST-style preparation, scores, map placement, neighbours).
@@ -9,16 +9,12 @@ and the latency of the drawn-image path (decode PNG, MNIST-style preparation, sc
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+import torch
+from PIL import Image, ImageDraw
 
-import torch  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
-
-from ae_models.anomaly import (  # noqa: E402
+from ae_models.anomaly import (
     OUTLIER_KINDS,
     contrast_dataset,
     latent_distance_scores,
@@ -26,15 +22,16 @@ from ae_models.anomaly import (  # noqa: E402
     reconstruction_scores,
     roc_curve,
 )
-from ae_models.compression import codec_report  # noqa: E402
-from ae_models.corruption import CORRUPTIONS, corrupt, psnr  # noqa: E402
-from ae_models.latent_maps import load_map, map_path_for  # noqa: E402
-from ae_models.latent_ops import nearest_neighbours, place_on_map  # noqa: E402
-from ae_models.library import load_folder  # noqa: E402
-from ae_models.samples import load_sample, sample_path  # noqa: E402
-from ae_models.user_images import read_image, to_mnist_style  # noqa: E402
-from benchmarks.run_benchmarks import timed  # noqa: E402
+from ae_models.compression import codec_report
+from ae_models.corruption import CORRUPTIONS, corrupt, psnr
+from ae_models.latent_maps import load_map, map_path_for
+from ae_models.latent_ops import nearest_neighbours, place_on_map
+from ae_models.library import load_folder
+from ae_models.samples import load_sample, sample_path
+from ae_models.user_images import read_image, to_mnist_style
+from benchmarks.run_benchmarks import timed
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = REPO_ROOT / "weights"
 
 

@@ -1,14 +1,11 @@
-"""Entry point: `python -m dashboard.serve` (or `streamlit run dashboard/app.py`) [-- --weights-dir DIR]."""
+"""Entry point: `latent-explorer` or `python -m dashboard.serve` [-- --weights-dir DIR] (see dashboard/serve.py)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 import streamlit as st
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # streamlit runs this file as a script
 
 from dashboard import replica, url_state
 from dashboard.chart_helpers import chart_helpers

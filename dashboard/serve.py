@@ -1,4 +1,9 @@
-"""`python -m dashboard.serve [streamlit flags] [-- --weights-dir DIR]`: the dashboard, quick to first paint.
+"""`latent-explorer [streamlit flags] [-- --weights-dir DIR]` (or `python -m dashboard.serve ...` in a checkout):
+the dashboard, quick to first paint.
+
+Weights come from --weights-dir, else $AE_DASHBOARD_WEIGHTS, else the checkout's weights/ folder; maps computed
+for models without one go to $AE_DASHBOARD_CACHE (default: the checkout's cache/). Streamlit flags such as
+--server.port 8502 pass through (`streamlit run --help` lists them).
 
 Same as `streamlit run dashboard/app.py`, except that torch, Plotly and the dashboard's own modules are imported
 in a background thread while the server starts and the browser loads the page, instead of inside the first
@@ -18,7 +23,15 @@ from dashboard.deep_links import DeepLinkBase
 from dashboard.page_list import PAGES
 
 APP = Path(__file__).resolve().parent / "app.py"
-WARM_MODULES = ("torch", "plotly.graph_objects", "ae_models.library", "dashboard.picker", "dashboard.figures")
+# ae_models.anomaly brings scikit-learn's metrics (about a second to import)
+WARM_MODULES = (
+    "torch",
+    "plotly.graph_objects",
+    "ae_models.library",
+    "ae_models.anomaly",
+    "dashboard.picker",
+    "dashboard.figures",
+)
 
 
 def _warm_imports() -> None:
@@ -43,6 +56,10 @@ def _with_deep_links(create_app: Callable) -> Callable:
 
 
 def main() -> None:
+    own_flags = sys.argv[1 : sys.argv.index("--")] if "--" in sys.argv else sys.argv[1:]
+    if {"-h", "--help"} & set(own_flags):
+        print(__doc__)
+        return
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
     from streamlit.web.server.starlette import starlette_server

@@ -48,7 +48,7 @@ def vae_file(tmp_path: Path, tiny_vae: TrainedModel) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> str:
-    from .browser_support import dashboard_server
+    from dashboard.live_server import dashboard_server
 
     with dashboard_server(tmp_path_factory.mktemp("dashboard-cache")) as live:
         yield live.url
@@ -57,7 +57,7 @@ def server(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from .browser_support import launch_chromium
+    from dashboard.live_server import launch_chromium
 
     with playwright_api.sync_playwright() as playwright:
         chromium = launch_chromium(playwright)

@@ -426,3 +426,13 @@ def dataset_path_corpus(valid: bytes) -> Iterator[tuple[str, bytes]]:
     """Class 6: a model naming a server folder (or a near-miss of a known name) as its dataset."""
     for index, path in enumerate(DATASET_PATHS):
         yield f"dataset-path-{index}", with_field(valid, "dataset", "name", path)
+
+
+# the message each image trap is refused with (a part of it): one expectation for the loader and the pages
+IMAGE_REFUSALS = {"not-an-image": "not an image", "empty": "not an image", "decompression-bomb": "at most 4096x4096",
+                  "decompression-bomb-over-pillow-limit": "at most 4096x4096", "1x1": "at least 8x8",
+                  "10000x10000": "at most 4096x4096", "animated-gif": "animated", "animated-png": "animated",
+                  "32-bit-int": "8-bit", "float": "8-bit", "blank": "blank",
+                  "ico-holding-huge-png": "picture of 9400x9400", "ico-holding-huge-bitmap": "picture of 20000x20000",
+                  "multi-page-tiff": "multi-page", "multi-picture-jpeg": "2 pictures", "animated-webp": "animated",
+                  "icns": "not an image", "psd-like-container": "not an image"}  # fmt: skip

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.live_server import REPO_ROOT, choose_group, open_page, wait_until_idle
 from dashboard.page_list import PAGES, Page
-
-from .browser_support import REPO_ROOT, choose_group, open_page, wait_until_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")

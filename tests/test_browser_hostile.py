@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from ae_models.weights import TrainedModel
+from dashboard.live_server import dashboard_server, launch_chromium, wait_until_idle
 from tests.fuzz_corpus import markdown_corpus, weights_bytes
-
-from .browser_support import dashboard_server, launch_chromium, wait_until_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from ae_models.samples import load_sample, sample_path
+from dashboard.live_server import choose_group, open_page, wait_until_idle
 
-from .browser_support import choose_group, open_page, wait_until_idle
 from .conftest import WEIGHTS_DIR
 
 pytestmark = pytest.mark.browser

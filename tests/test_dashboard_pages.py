@@ -16,36 +16,10 @@ from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGES, Page
 
-from .conftest import REPO_ROOT, WEIGHTS_DIR, tiny_spec
+from .app_support import assert_clean, charts, images, open_page, trace_names
+from .conftest import WEIGHTS_DIR, tiny_spec
 
-APP = str(REPO_ROOT / "dashboard" / "app.py")
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
-
-
-def open_page(page: str, group: tuple[str, int] | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    if group is not None:
-        app.sidebar.selectbox(key="group").set_value(group).run()
-    app.switch_page(page).run()
-    return app
-
-
-def assert_clean(app: AppTest) -> None:
-    assert not app.exception, [e.value for e in app.exception]
-    assert not app.error, [e.value for e in app.error]
-
-
-def images(app: AppTest) -> list[str]:
-    return [image.proto.imgs[0].url for image in app.get("image")]
-
-
-def charts(app: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-
-
-def trace_names(app: AppTest) -> set[str]:
-    return {trace.get("name") for chart in charts(app) for trace in chart["data"]}
 
 
 def test_shipped_groups_cover_both_datasets_and_latent_sizes() -> None:
@@ -286,10 +260,16 @@ def test_compression_table_follows_the_code_precision() -> None:
     assert list(halved["code bytes"]) == [2 * z for z in halved["latent size"]]
 
 
-def test_every_chart_is_configured_for_png_export() -> None:
-    app = open_page("views/anomaly.py", ("mnist-5k", 2))
-    configs = [json.loads(chart.proto.config) for chart in app.get("plotly_chart")]
-    assert configs and all(c["toImageButtonOptions"]["format"] == "png" for c in configs)
+def test_every_chart_on_every_page_is_configured_for_png_export() -> None:
+    app = open_page(PAGES[0].app_path, ("mnist-5k", 2))
+    charts_on: dict[str, int] = {}
+    for page in PAGES:
+        app.switch_page(page.app_path).run()
+        configs = [json.loads(chart.proto.config) for chart in app.get("plotly_chart")]
+        assert all(c["toImageButtonOptions"]["format"] == "png" for c in configs), page.name
+        charts_on[page.name] = len(configs)
+    with_charts = {"latent_map", "interpolation", "sampling", "training_curves", "anomaly", "compression"}
+    assert {name for name, count in charts_on.items() if count} == with_charts, charts_on
 
 
 def test_presentation_mode_enlarges_figure_text() -> None:

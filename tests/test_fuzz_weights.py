@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import resource
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-import psutil
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +14,8 @@ from hypothesis import strategies as st
 from ae_models.library import load_folder
 from ae_models.weights import NAMESPACE, TrainedModel, WeightsError, load_model
 from tests.fuzz_corpus import join_safetensors, split_safetensors, weights_bytes, weights_corpus
+
+from .peak_memory import peak_growth_mib
 
 PER_FAMILY = 80  # 13 families -> 1,040 files, plus the hypothesis-generated ones below
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
@@ -25,6 +25,40 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
+
+
+CORPUS_BOUND_MIB = 64  # measured: about 8 MiB
+# the corpus loaded in a fresh process that measures its peak memory (tests/peak_memory.py)
+LOAD_ALL = """
+for index, (family, data) in enumerate(cases):
+    path = folder / f"{index:04d}.safetensors"
+    path.write_bytes(data)
+    try:
+        load_model(path)
+    except WeightsError:
+        pass
+    path.unlink()
+"""
+# a loader that keeps 256 KiB (written, so resident) of every file it reads: what the bound must catch
+LEAKY_LOADER = """
+import numpy as np
+kept, original_load_model = [], load_model
+
+def load_model(path):
+    kept.append(np.ones(2**15))
+    return original_load_model(path)
+"""
+
+
+def _load_corpus(valid: Path) -> str:
+    return f"""
+import tempfile
+from pathlib import Path
+from ae_models.weights import WeightsError, load_model
+from tests.fuzz_corpus import weights_corpus
+cases = list(weights_corpus(Path({str(valid)!r}).read_bytes(), per_family={PER_FAMILY}))
+folder = Path(tempfile.mkdtemp())
+"""
 
 
 def _assert_refused_or_usable(path: Path, data: bytes) -> str:
@@ -42,7 +76,6 @@ def _assert_refused_or_usable(path: Path, data: bytes) -> str:
 
 def test_the_fixed_corpus_is_refused_quickly_in_bounded_memory(tmp_path: Path, tiny_vae: TrainedModel) -> None:
     valid = weights_bytes(tiny_vae)
-    rss_before = psutil.Process().memory_info().rss
     outcomes: Counter[tuple[str, str]] = Counter()
     slowest = 0.0
     for index, (family, data) in enumerate(weights_corpus(valid, per_family=PER_FAMILY)):
@@ -54,8 +87,15 @@ def test_the_fixed_corpus_is_refused_quickly_in_bounded_memory(tmp_path: Path, t
     # only flipped bits that land in tensor data or harmless metadata text can leave a usable model
     assert {family for family, outcome in outcomes if outcome == "loaded"} <= {"bit-flips"}, outcomes
     assert slowest < 5.0, f"one file took {slowest:.1f} s"
-    peak_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss_before
-    assert peak_growth < 300 * 2**20, f"peak memory grew by {peak_growth / 2**20:.0f} MiB"
+    (tmp_path / "valid.safetensors").write_bytes(valid)
+    growth = peak_growth_mib(_load_corpus(tmp_path / "valid.safetensors"), LOAD_ALL)
+    assert growth < CORPUS_BOUND_MIB, f"peak memory grew by {growth:.0f} MiB"
+
+
+def test_the_memory_bound_catches_a_leaky_loader(tmp_path: Path, tiny_vae: TrainedModel) -> None:
+    (tmp_path / "valid.safetensors").write_bytes(weights_bytes(tiny_vae))
+    growth = peak_growth_mib(_load_corpus(tmp_path / "valid.safetensors") + LEAKY_LOADER, LOAD_ALL)
+    assert growth >= CORPUS_BOUND_MIB, f"a loader keeping 256 KiB per file grew only {growth:.0f} MiB"
 
 
 def test_a_folder_of_the_corpus_loads_as_failures_not_exceptions(tmp_path: Path, tiny_vae: TrainedModel) -> None:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from ae_models.weights import TrainedModel
 from dashboard.untrusted import literal
+from tests.app_support import open_page
 from tests.fuzz_corpus import (
     HUGE_INT,
     dataset_path_corpus,
@@ -21,7 +22,6 @@ from tests.fuzz_corpus import (
     overflowing_corpus,
     weights_bytes,
 )
-from tests.test_dashboard_pages import open_page
 
 CODE_SPAN = re.compile(r"(`+) .*? \1")
 
@@ -141,7 +141,7 @@ def test_class6_a_broken_evaluation_sample_is_reported_without_its_path(
     [{"group": "![x](http://evil.example/a.z2)"}, {"seed": "[go](http://evil.example)"}, {"vae": "www.evil.example"}],
 )
 def test_class4_a_crafted_link_is_not_markdown_in_the_apps_notices(query: dict[str, str]) -> None:
-    from tests.test_url_state import notices, open_link
+    from tests.app_support import notices, open_link
 
     shown = notices(open_link(query))
     assert shown and all("evil" not in CODE_SPAN.sub("", notice) for notice in shown), shown

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from ae_models.weights import TrainedModel
-from tests.fuzz_corpus import image_corpus, weights_bytes, weights_corpus
-from tests.test_dashboard_pages import open_page
-from tests.test_fuzz_images import REFUSED
+from tests.app_support import open_page
+from tests.fuzz_corpus import IMAGE_REFUSALS, image_corpus, weights_bytes, weights_corpus
 
 
 @pytest.fixture()
@@ -30,9 +29,9 @@ def test_one_weights_file_of_each_family_is_refused_in_the_sidebar(isolated_cach
 
 
 def test_each_image_trap_gets_a_message_on_the_own_image_page(isolated_cache: Path) -> None:
-    traps = {case: data for case, data in image_corpus() if case in REFUSED}
+    traps = {case: data for case, data in image_corpus() if case in IMAGE_REFUSALS}
     app = open_page("views/own_image.py", ("mnist-5k", 2))
     for case, data in traps.items():
         app.file_uploader(key="own_upload").upload(f"{case}.png", data, "image/png").run()
         assert not app.exception, (case, [e.value for e in app.exception])
-        assert any("That image cannot be used" in e.value and REFUSED[case] in e.value for e in app.error), case
+        assert any("That image cannot be used" in e.value and IMAGE_REFUSALS[case] in e.value for e in app.error), case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ae_models.library import beta_sweeps, default_models, default_pair, load_folder, model_choices
+from ae_models.library import beta_sweeps, default_models, default_pair, denoisers_of, load_folder, model_choices
 
 from .conftest import WEIGHTS_DIR
 
@@ -45,3 +45,8 @@ def test_a_group_holding_only_sweep_members_still_has_a_default() -> None:
 def test_default_models_of_a_dataset_are_its_plain_pairs_by_latent_size() -> None:
     expected = ["mnist_ae_z2", "mnist_ae_z16", "mnist_vae_z2", "mnist_vae_z16"]
     assert _names(default_models(SHIPPED, "mnist-5k")) == expected
+
+
+def test_denoisers_are_shown_beside_the_pair_of_their_dataset_only() -> None:
+    assert _names(denoisers_of(SHIPPED, "mnist-5k")) == ["mnist_dae_z16"]
+    assert denoisers_of(SHIPPED, "fashion-mnist") == []

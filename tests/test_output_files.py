@@ -93,13 +93,15 @@ def _dead_pid() -> int:
 
 def test_stale_temp_files_of_the_target_are_removed_on_the_next_run(tmp_path: Path) -> None:
     target = tmp_path / "model.safetensors"
-    stale = tmp_path / f".model.safetensors.{_dead_pid()}.abc123.tmp"
-    live = tmp_path / f".model.safetensors.{os.getpid()}.def456.tmp"  # a writer still at work: left alone
-    unrelated = tmp_path / f".other.safetensors.{_dead_pid()}.ghi789.tmp"
-    for temp in (stale, live, unrelated):
+    here = files._HOST
+    stale = tmp_path / f".model.safetensors.{_dead_pid()}-{here}.abc123.tmp"
+    live = tmp_path / f".model.safetensors.{os.getpid()}-{here}.def456.tmp"  # a writer still at work: left alone
+    elsewhere = tmp_path / f".model.safetensors.{_dead_pid()}-0ther0ne.jkl012.tmp"  # another machine's writer
+    unrelated = tmp_path / f".other.safetensors.{_dead_pid()}-{here}.ghi789.tmp"
+    for temp in (stale, live, elsewhere, unrelated):
         temp.write_bytes(b"half a model")
     check_target(target)
-    assert not stale.exists() and live.exists() and unrelated.exists()
+    assert not stale.exists() and live.exists() and elsewhere.exists() and unrelated.exists()
 
 
 def test_check_target_refuses_an_existing_file_unless_forced(tmp_path: Path) -> None:

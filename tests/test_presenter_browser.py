@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.live_server import REPO_ROOT, choose_group, wait_until_idle
 from dashboard.page_list import PAGES
-
-from .browser_support import REPO_ROOT, choose_group, wait_until_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -80,21 +79,22 @@ SELECTED_ROWS = """() => {
   const selected = document.querySelector('.js-plotly-plot')._fullData.find((t) => t.name === 'selected');
   return selected ? Array.from(selected.customdata) : null;
 }"""
-# Live WebGL contexts: opened by a canvas and not lost since (counted from the first script on the page).
+# Every canvas that opened a WebGL context, and whether that context is still live (not lost).
 COUNT_WEBGL = """(() => {
-  window.__liveWebgl = 0;
+  window.__webglCanvases = [];
   const open = HTMLCanvasElement.prototype.getContext;
   HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
-    const known = this.__webgl;
     const context = open.call(this, type, ...rest);
-    if (context && String(type).startsWith('webgl') && !known) {
-      this.__webgl = true;
-      window.__liveWebgl += 1;
-      this.addEventListener('webglcontextlost', () => { window.__liveWebgl -= 1; });
+    if (context && String(type).startsWith('webgl') && !this.__webgl) {
+      this.__webgl = 'live';
+      window.__webglCanvases.push(this);
+      this.addEventListener('webglcontextlost', () => { this.__webgl = 'lost'; });
     }
     return context;
   };
 })();"""
+DETACHED_LIVE = "window.__webglCanvases.filter((c) => c.__webgl === 'live' && !c.isConnected).length"
+LIVE = "window.__webglCanvases.filter((c) => c.__webgl === 'live').length"
 
 
 @pytest.fixture()
@@ -258,6 +258,7 @@ def test_switching_datasets_ten_times_keeps_webgl_contexts_in_bounds(new_page, s
         choose_group(page, groups[switch % 2])
         page.get_by_role("link", name="Interpolation" if switch % 2 else "Latent map").click()
         wait_until_idle(page)
-    page.wait_for_timeout(1_500)  # released a moment after their charts leave the page
+    assert page.evaluate("window.__webglCanvases.length") > 16  # more than Chromium keeps at once were opened
+    page.wait_for_function(f"() => ({DETACHED_LIVE}) === 0", timeout=15_000)  # released soon after removal
     assert warnings == []
-    assert page.evaluate("window.__liveWebgl") <= 8
+    assert page.evaluate(LIVE) <= 16

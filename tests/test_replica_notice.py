@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dashboard import replica
 from dashboard.untrusted import literal
-
-from .test_url_state import notices, open_link
+from tests.app_support import notices, open_link
 
 
 def test_a_session_that_comes_from_another_server_process_is_told_it_moved() -> None:

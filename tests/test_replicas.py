@@ -2,7 +2,7 @@
 dashboard replicas on loopback. Visitors from several loopback addresses (one /24, as a classroom behind one NAT
 looks to ip_hash) spread over both replicas; one replica is killed; its visitors reconnect, as the browser's
 frontend does, to the other, get their view back and a message; the other replica's visitors notice nothing; and
-nginx answers no request with an error. Visitors speak Streamlit's protocol (benchmarks/protocol_load.py)."""
+nginx answers no request with an error. Visitors speak Streamlit's protocol (dashboard/protocol_client.py)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,9 @@ from pathlib import Path
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks.protocol_load import Visitor
 from dashboard import replica
-
-from .browser_support import REPO_ROOT, dashboard_server, free_port, wait_healthy
+from dashboard.live_server import REPO_ROOT, dashboard_server, free_port, wait_healthy
+from dashboard.protocol_client import Visitor
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = [

@@ -14,8 +14,8 @@ import pytest
 
 from ae_models.library import weights_files
 from ae_models.user_images import MAX_UPLOAD_BYTES
+from dashboard.live_server import dashboard_server
 
-from .browser_support import dashboard_server
 from .conftest import REPO_ROOT, WEIGHTS_DIR
 
 HARDENED = {

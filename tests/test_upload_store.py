@@ -10,8 +10,8 @@ import pytest
 
 from ae_models.weights import TrainedModel
 from dashboard.upload_store import SessionUploads, UploadRefused, UploadStore
+from tests.app_support import open_page
 from tests.fuzz_corpus import weights_bytes
-from tests.test_dashboard_pages import open_page
 
 
 def test_a_session_may_hold_only_so_many_uploads(tmp_path: Path) -> None:

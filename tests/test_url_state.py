@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import replica, url_state
 
-from .conftest import REPO_ROOT
-
-APP = str(REPO_ROOT / "dashboard" / "app.py")
-
-
-def open_link(query: dict[str, str], page: str | None = None) -> AppTest:
-    """A fresh session opened from a link: the query string is there on its very first run."""
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.query_params = dict(query)
-    app.run()
-    if page is not None:
-        app.switch_page(page).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
-def notices(app: AppTest) -> list[str]:
-    return [toast.value for toast in app.toast]
+from .app_support import notices, open_link
 
 
 def test_a_link_opens_the_sampling_view_it_names() -> None:

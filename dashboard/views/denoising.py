@@ -4,6 +4,7 @@ import streamlit as st
 import torch
 
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr
+from ae_models.library import denoisers_of
 from ae_models.recognition import UNRECOGNISABLE, classify_like
 from dashboard.imaging import tile
 from dashboard.notes import denoising_note, notice
@@ -34,7 +35,7 @@ per_class = controls[3].slider("Images per class", 1, 3, 1, key="damage_per_clas
 clean_rows = sample.example_rows(per_class=per_class)
 clean = sample.images.images[clean_rows]
 noisy = corrupt(clean, kind, strength, int(seed))
-denoisers = [m for m in selection.models if m.is_denoiser and m.dataset == selection.dataset]
+denoisers = denoisers_of(list(selection.models), selection.dataset)
 models = [*selection.pair, *denoisers]
 rows = [("clean originals", clean), (f"damaged input ({kind}, strength {strength:g})", noisy)]
 rows += [

@@ -1,4 +1,5 @@
-"""A live dashboard server and a headless Chromium for the end-to-end tests (Debian's chromium, no downloads)."""
+"""A live dashboard server and a headless Chromium (Debian's chromium, no downloads), for the end-to-end tests,
+the benchmarks and the load test alike. Playwright is imported only by the helpers that drive a browser."""
 
 from __future__ import annotations
 

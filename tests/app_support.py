@@ -1,0 +1,52 @@
+"""Helpers the AppTest suites share: open the app on a page or from a link, and read what it drew."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from .conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+
+
+def open_page(page: str, group: tuple[str, int] | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    if group is not None:
+        app.sidebar.selectbox(key="group").set_value(group).run()
+    app.switch_page(page).run()
+    return app
+
+
+def assert_clean(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def images(app: AppTest) -> list[str]:
+    return [image.proto.imgs[0].url for image in app.get("image")]
+
+
+def charts(app: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def trace_names(app: AppTest) -> set[str]:
+    return {trace.get("name") for chart in charts(app) for trace in chart["data"]}
+
+
+def open_link(query: dict[str, str], page: str | None = None) -> AppTest:
+    """A fresh session opened from a link: the query string is there on its very first run."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params = dict(query)
+    app.run()
+    if page is not None:
+        app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def notices(app: AppTest) -> list[str]:
+    return [toast.value for toast in app.toast]
