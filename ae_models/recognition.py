@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 from torch import Tensor
 
-from .coverage import code_region
+from .coverage import OUTSIDE_QUANTILE
 from .models import Autoencoder
 from .samples import EvaluationSample
 
@@ -38,12 +39,14 @@ def classify_like(pictures: Tensor, reference: Tensor, labels: Tensor) -> Readin
     it reads as UNRECOGNISABLE.
     """
     judge = KNeighborsClassifier(n_neighbors=min(NEIGHBOURS, len(reference)))
-    judge.fit(reference.flatten(1).numpy(), labels.numpy())
-    flat = pictures.flatten(1)
-    votes = torch.from_numpy(judge.predict_proba(flat.numpy()))
+    references, flat = reference.flatten(1).numpy(), pictures.flatten(1).numpy()
+    judge.fit(references, labels.numpy())
+    votes = torch.from_numpy(judge.predict_proba(flat))
     agreement, column = votes.max(dim=1)
     classes = torch.from_numpy(judge.classes_)[column]
-    classes[code_region(reference.flatten(1)).outside(flat)] = UNRECOGNISABLE
+    spacing = judge.kneighbors(references, n_neighbors=min(2, len(references)), return_distance=True)[0][:, -1]
+    nearest = judge.kneighbors(flat, n_neighbors=1, return_distance=True)[0][:, 0]
+    classes[torch.from_numpy(nearest > np.quantile(spacing, OUTSIDE_QUANTILE))] = UNRECOGNISABLE
     return Reading(classes, agreement.float())
 
 
