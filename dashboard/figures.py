@@ -106,9 +106,11 @@ def loss_curves(models: Sequence[LibraryModel], log_scale: bool = False) -> go.F
                     row=1, col=column,
                 )  # fmt: skip
     fig.update_xaxes(title="epoch")
-    if log_scale:
-        fig.update_yaxes(type="log")
-        fig.update_yaxes(type="linear", col=2)  # an AE's KL is exactly 0, which a log axis cannot show
+    if log_scale:  # the KL panel stays linear: an AE's KL is exactly 0, which a log axis cannot show
+        for column, field in ((1, "reconstruction"), (3, "total")):
+            values = [getattr(r, f"{split}_{field}") for m in models for r in m.trained.history for split in SPLITS]
+            ticks = log_ticks(min(values), max(values)) if values else []
+            fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks], col=column)
     _base_layout(fig, "Training history (solid: validation, dotted: train)", 480)
     return fig.update_layout(legend={"orientation": "h", "y": -0.25}, margin={"t": 90})
 
