@@ -3,6 +3,7 @@
 from functools import partial
 
 import streamlit as st
+import torch
 
 from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
@@ -38,14 +39,17 @@ controls[3].metric("Latent size", selection.latent_dim)
 
 codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
 columns = st.columns(len(selection.pair))
-grids, washed_out, read_as = {}, {}, {}
+grids, washed_out = {}, {}
 all_images = sample.images.images
 names = sample.images.class_names
-for column, model in zip(columns, selection.pair, strict=True):
-    decoded = decoded_prior_draws(model.sha256, model, count, int(seed), temperature)
+decoded_by_model = [decoded_prior_draws(m.sha256, m, count, int(seed), temperature) for m in selection.pair]
+judged = classify_like(torch.cat(decoded_by_model), all_images, sample.images.labels).classes  # one judge for all
+read_as = {
+    model.kind.upper(): [None if i == UNRECOGNISABLE else names[i] for i in classes.tolist()]
+    for model, classes in zip(selection.pair, judged.split(count), strict=True)
+}
+for column, model, decoded in zip(columns, selection.pair, decoded_by_model, strict=True):
     washed_out[model.kind.upper()] = int((contrast(decoded) < per_model(model, contrast_floor, all_images)).sum())
-    judged = classify_like(decoded, all_images, sample.images.labels).classes.tolist()
-    read_as[model.kind.upper()] = [None if i == UNRECOGNISABLE else names[i] for i in judged]
     picture = tile(decoded, columns=8, upscale=2)
     grids[model.name] = picture
     column.subheader(f"{model.kind.upper()} · {model.name}")
