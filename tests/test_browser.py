@@ -22,17 +22,20 @@ SCREENSHOTS = Path(os.environ.get("AE_SCREENSHOTS_DIR", REPO_ROOT / "artifacts" 
 EXCEPTION = "[data-testid='stException']"
 
 
-def click_first_point(page, chart_index: int = 0) -> None:
-    """Click the first data point of a Plotly chart, at its real pixel position."""
+def click_first_point(page, chart_index: int = 0, trace_name: str | None = None) -> None:
+    """Click the first data point of a Plotly chart (or of the first chart with a trace of that name), at its real
+    pixel position."""
     page.wait_for_selector(".js-plotly-plot")
     x, y = page.evaluate(
-        """(index) => {
-            const gd = document.querySelectorAll('.js-plotly-plot')[index];
-            const layout = gd._fullLayout, trace = gd._fullData[0], box = gd.getBoundingClientRect();
+        """([index, name]) => {
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            const gd = name ? plots.find((p) => p._fullData.some((t) => t.name === name)) : plots[index];
+            const trace = name ? gd._fullData.find((t) => t.name === name) : gd._fullData[0];
+            const layout = gd._fullLayout, box = gd.getBoundingClientRect();
             return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
                     box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
         }""",
-        chart_index,
+        [chart_index, trace_name],
     )
     page.mouse.click(x, y)
     wait_until_idle(page)
@@ -153,19 +156,6 @@ def test_latent_anatomy_animates_the_chosen_traversal_row(page, server: str) -> 
 
 def test_clicking_a_hole_decodes_it(page, server: str) -> None:
     open_page(page, server, "prior-vs-codes")
-    page.wait_for_selector(".js-plotly-plot")
-    x, y = page.evaluate(
-        """(name) => {
-            const plots = [...document.querySelectorAll('.js-plotly-plot')];
-            const gd = plots.find(p => p._fullData.some(t => t.name === name));
-            const trace = gd._fullData.find(t => t.name === name), layout = gd._fullLayout;
-            const box = gd.getBoundingClientRect();
-            return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
-                    box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
-        }""",
-        HOLE_NAME,
-    )
-    page.mouse.click(x, y)
-    wait_until_idle(page)
+    click_first_point(page, trace_name=HOLE_NAME)
     page.get_by_text("decodes z = (").first.wait_for(timeout=20_000)
     page.screenshot(path=str(SCREENSHOTS / "prior-vs-codes-hole.png"))
