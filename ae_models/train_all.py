@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from .anatomy.likelihood_file import write_likelihood
 from .catalog import shipped_specs
 from .pipeline import ModelSpec, train_and_save
 from .report import describe_metrics
@@ -20,6 +21,8 @@ from .report import describe_metrics
 def _train_in_worker(spec: ModelSpec, out_dir: Path, force: bool, events: queue.Queue) -> str:
     torch.set_num_threads(1)  # one core per model: small nets scale better across processes than threads
     trained = train_and_save(spec, out_dir / spec.filename, force, lambda record: events.put(spec.name))
+    if spec.model.kind == "vae":  # the importance-weighted likelihood, in a sidecar tied to the weights' digest
+        write_likelihood(out_dir / spec.filename, force=True)
     return describe_metrics(trained)
 
 

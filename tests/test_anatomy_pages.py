@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ae_models.anatomy.aggregate import plane_density
+from ae_models.anatomy.likelihood_file import find_likelihood
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import find_map
 from ae_models.library import beta_sweeps, load_folder
@@ -16,6 +17,7 @@ from .app_support import assert_clean, charts, images, open_page, trace_names
 from .conftest import WEIGHTS_DIR
 
 MODELS = load_folder(WEIGHTS_DIR)[0]
+MODELS_BY_NAME = {m.name: m for m in MODELS}
 
 
 def _held_out_usage(name: str) -> LatentUsage:
@@ -89,6 +91,10 @@ def test_every_vae_card_counts_its_active_units() -> None:
     lines = [c.value for c in app.caption if c.value.startswith("active units")]
     assert len(lines) == sum(m.kind == "vae" for m in MODELS)
     assert f"{_held_out_usage('mnist_sweep_beta8').n_active} of 16" in " ".join(lines)
+    record = find_likelihood(WEIGHTS_DIR / "mnist_vae_z16.safetensors", MODELS_BY_NAME["mnist_vae_z16"].sha256)
+    assert record is not None
+    assert any(f"(k={record.ks[-1]}): {record.iw_nll[-1]:.1f} nats against −ELBO {record.neg_elbo:.1f}" in line
+               for line in lines)  # fmt: skip
 
 
 def test_anatomy_notes_say_what_the_numbers_say() -> None:
