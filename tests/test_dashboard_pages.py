@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,7 +18,7 @@ from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGES, Page
 
-from .app_support import assert_clean, charts, images, open_page, trace_names
+from .app_support import assert_clean, charts, images, open_page, selected_stars, trace_names
 from .conftest import WEIGHTS_DIR, tiny_spec
 
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
@@ -49,15 +51,31 @@ def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() 
     app = open_page("views/latent_map.py", ("mnist-5k", 2))
     assert any("Click a point" in info.value for info in app.info)
     assert PRIOR_NAME in trace_names(app)
+    before = charts(app)
+    assert selected_stars(app) == {}
     app.session_state["selected_row"] = 7
     app.run()
     assert_clean(app)
     captions = " ".join(c.value for c in app.caption)
     assert "nearest codes in the AE" in captions and "nearest codes in the VAE" in captions
-    assert "selected" in trace_names(app)
+    # the same figures (a changed one is a new chart to the browser, redrawn from scratch); the star goes on top
+    assert charts(app) == before
+    stars = selected_stars(app)
+    assert len(stars) == 2 and {star[2] for star in stars.values()} == {7}
+    drawn = sorted(_point_of_row(chart["data"][0], 7).tolist() for chart in charts(app)[:2])
+    assert np.allclose(sorted(star[:2] for star in stars.values()), drawn)  # on row 7's point of each map
     sigma = next(t for t in app.toggle if "σ" in t.label)
     sigma.set_value(True).run()
     assert "VAE 1σ ellipses" in trace_names(app)
+
+
+def _point_of_row(trace: dict, row: int) -> np.ndarray:
+    """(x, y) of a sample row in a latent-map trace sent as Plotly's typed arrays (rows in customdata)."""
+    x, y, rows = (
+        np.frombuffer(base64.b64decode(trace[k]["bdata"]), trace[k]["dtype"]) for k in ("x", "y", "customdata")
+    )
+    at = int(np.flatnonzero(rows == row)[0])
+    return np.array([x[at], y[at]])
 
 
 def test_latent_map_probe_and_grid_respond_to_sliders() -> None:
