@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ae_models.library import beta_sweeps, default_models, load_folder
+from ae_models.library import beta_sweeps, default_models, default_pair, load_folder
 from ae_models.pipeline import train_spec
 from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
@@ -336,6 +337,32 @@ def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group(
         assert any("Each step's class" in n for n in notes(app))
     app.sidebar.selectbox(key="group").set_value(("mnist-5k", 2)).run()  # the same session, another dataset
     assert app.selectbox(key="class_B").value == "1" and app.selectbox(key="class_A").value == "0"
+
+
+def test_interpolation_note_lists_the_classes_the_default_strips_pass_through() -> None:
+    """Defect: at MNIST latent 2, 0 -> 1, the note said "no detour" while the strips read as 4 and 9 (AE) and
+    5, 3, 9, 7 (VAE) on the way. The note names, per model, every class the judge reads in its frames, in order."""
+    from ae_models.latent_ops import decode_codes, interpolate
+    from ae_models.recognition import classify_like
+    from ae_models.samples import load_sample, sample_path
+    from dashboard.notes import path_reading
+
+    app = open_page("views/interpolation.py", ("mnist-5k", 2))
+    note = notes(app)[0]
+    rows = [app.session_state[f"endpoint_{e}"] for e in "AB"]
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k")).images
+    others = np.setdiff1d(np.arange(len(sample.labels)), rows)
+    passed = set()
+    for model in default_pair(load_folder(WEIGHTS_DIR)[0], "mnist-5k", 2):
+        codes = model.network.encode(sample.images[rows]).mean
+        frames = decode_codes(model.network, interpolate(codes[0], codes[1], 10, "linear"))
+        judged = classify_like(frames, sample.images[others], sample.labels[others])
+        read = [sample.class_names[i] for i in judged.classes.tolist()]
+        runs = [name for name, *_ in path_reading([(name, 1.0) for name in read])]
+        listed = re.search(rf"The {model.kind.upper()}'s steps read as (.*?)\.( |$)", note).group(1)
+        assert [part.split(" (")[0] for part in listed.split(" → ")] == runs
+        passed |= set(read) - {read[0], read[-1]}
+    assert passed, "the default strips pass through other classes: the case this guards"
 
 
 def test_interpolation_note_says_when_a_model_cannot_rebuild_an_endpoint() -> None:
