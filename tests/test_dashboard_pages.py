@@ -372,7 +372,7 @@ def test_interpolation_note_says_when_a_model_cannot_rebuild_an_endpoint() -> No
     app.selectbox(key="class_B").set_value("7").run()
     assert_clean(app)
     note = notes(app)[0]
-    assert "The AE's path" in note and "cannot rebuild the 3: its first step reads as" in note
+    assert "The AE's steps read as" in note and "cannot rebuild the 3: its first step reads as" in note
     assert "detour through" not in note
 
 
