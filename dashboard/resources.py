@@ -26,7 +26,7 @@ from ae_models.datasets import DatasetError
 from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
-from ae_models.recognition import interpolation_endpoints
+from ae_models.recognition import Judge, fit_judge, interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
@@ -63,6 +63,15 @@ def evaluation_sample(weights_dir: str, dataset: str) -> EvaluationSample:
     sample = draw_sample(dataset)
     save_sample(sample, cached, force=True)
     return sample
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def reference_judge(weights_dir: str, dataset: str) -> Judge:
+    """The class judge over the dataset's evaluation images (see recognition.Judge), fitted once per sample: the
+    same key as evaluation_sample, so it judges against the very images the pages show. Fitting it takes 0.1-0.5 s,
+    too much for every rerun of the pages whose notes read decoded pictures."""
+    sample = evaluation_sample(weights_dir, dataset)
+    return fit_judge(sample.images.images, sample.images.labels)
 
 
 @st.cache_resource(show_spinner=False)
