@@ -34,7 +34,7 @@ from .training import EpochRecord
 from .weights import WeightsError, load_model
 
 USER_ERRORS = (
-    WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError, LikelihoodError
+    WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError, LikelihoodError,
 )  # fmt: skip
 
 
@@ -174,6 +174,13 @@ def cmd_likelihood(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_baselines(args: argparse.Namespace) -> int:
+    from .anatomy.baselines import write_baselines  # deferred: scikit-learn costs every other command a second
+
+    print(f"wrote {write_baselines(args.out, args.dataset, force=args.force)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ae_models", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -208,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     likelihood.add_argument("--k", type=int, default=DEFAULT_K, help=f"importance samples (default {DEFAULT_K})")
     likelihood.add_argument("--force", action="store_true", help="overwrite an existing likelihood file")
     likelihood.set_defaults(run=cmd_likelihood)
+    baselines = commands.add_parser(
+        "baselines", help="fit a dataset's sample judge (a classifier) and PCA basis into the weights folder"
+    )
+    baselines.add_argument("dataset", help="mnist-5k, fashion-mnist, digits or a folder of IDX files")
+    baselines.add_argument("--out", type=Path, default=Path("weights"), help="weights folder (judges/ and pca/)")
+    baselines.add_argument("--force", action="store_true", help="overwrite existing baselines")
+    baselines.set_defaults(run=cmd_baselines)
     return parser
 
 

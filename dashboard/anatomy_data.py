@@ -8,6 +8,7 @@ import streamlit as st
 
 from ae_models.anatomy.aggregate import PlaneDensity, plane_density
 from ae_models.anatomy.likelihood_file import LikelihoodRecord, find_likelihood
+from ae_models.anatomy.pca import PcaBasis, PcaError, load_pca, pca_path
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
@@ -70,3 +71,18 @@ def card_caption(model: LibraryModel, weights_dir: str) -> str | None:
             f"gap of {record.neg_elbo - estimate:.1f} ({record.n_images:,} validation images)"
         )
     return "  \n".join(lines)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pca(path: str, mtime: float) -> PcaBasis:
+    return load_pca(path)
+
+
+def pca_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> PcaBasis | None:
+    """The dataset's PCA basis from the weights folder, if there is a readable one for this image size."""
+    path = pca_path(weights_dir, dataset)
+    try:
+        basis = _pca(str(path), path.stat().st_mtime)
+    except (OSError, PcaError):
+        return None
+    return basis if basis.image_shape == image_shape else None
