@@ -203,7 +203,7 @@ class TrainingPool:
                 run.process.join(JOIN_SECONDS)
             if run.ended is None:
                 good = len(run.snapshots)
-                run.ended = RunEnded("failed", "the training process ended without finishing", None, good)
+                run.ended = RunEnded("failed", "ended without finishing: its process stopped", None, good)
             with self._lock:
                 self._active.discard(run)
             run._finished.set()
@@ -219,12 +219,12 @@ class TrainingPool:
         return True
 
     def cancel(self, run: LiveRun) -> None:
-        if self.dequeue(run, "cancelled before it started"):
+        if self.dequeue(run, "was cancelled before it started"):
             return
         process = run.process
         if process is not None and process.is_alive():
             if run.ended is None:
-                run.ended = RunEnded("stopped", "cancelled: its page was closed", None, len(run.snapshots))
+                run.ended = RunEnded("stopped", "was cancelled: its page was closed", None, len(run.snapshots))
             process.terminate()  # the reader thread reaps it and frees the slot
             if not run._finished.wait(JOIN_SECONDS):
                 process.kill()

@@ -141,8 +141,8 @@ Ending = Literal["completed", "stopped", "diverged", "failed"]
 
 @dataclass(frozen=True)
 class RunEnded:
-    """The last message: why it ended, in words for the visitor, and the weights file of the last good epoch
-    (None when no epoch finished)."""
+    """The last message: why it ended (`message` reads on from "The run ..."), and the weights file of the last
+    good epoch (None when no epoch finished)."""
 
     ending: Ending
     message: str

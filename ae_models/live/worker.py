@@ -7,6 +7,7 @@ training outlives the server, however the server ended."""
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -38,7 +39,7 @@ from .snapshots import FixedViews, snapshot_views, to_uint8
 VAL_FRACTION, SPLIT_SEED = 0.1, 0  # the split every shipped model used, so the pages know what a run never saw
 PARENT_CHECK_SECONDS = 0.5
 PRELOADED = ("mnist-5k", "digits")  # read by a waiting worker before any run asks: small, and the usual choices
-_loading = threading.Lock()
+_loading = collections.defaultdict(threading.Lock)  # one per dataset: a run never waits for another one's read
 
 
 @functools.cache
@@ -48,7 +49,7 @@ def _cached_pool(name: str) -> LabeledImages:
 
 def pool_images(name: str) -> LabeledImages:
     """A dataset's images, read once per process (the bundled MNIST digits take seconds to parse)."""
-    with _loading:
+    with _loading[name]:
         return _cached_pool(name)
 
 
@@ -236,4 +237,4 @@ def run_worker(
     except (EOFError, BrokenPipeError, ConnectionResetError):  # the server is gone or cancelled the run
         return
     except Exception as err:  # the page shows it; one failed run never touches the server
-        events.send(RunEnded("failed", f"training failed ({type(err).__name__}: {err})", None, 0))
+        events.send(RunEnded("failed", f"failed ({type(err).__name__}: {err})", None, 0))
