@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.linalg import orthogonal_procrustes
-from sklearn.decomposition import PCA
 
 from ..datasets import LabeledImages
 from ..latent_ops import decode_codes, prior_codes
@@ -54,6 +52,9 @@ def plane_of(codes: np.ndarray, previous: np.ndarray | None) -> tuple[np.ndarray
     the model never made."""
     if codes.shape[1] == 2:
         return codes.astype(np.float32), None
+    from scipy.linalg import orthogonal_procrustes  # deferred: scikit-learn takes seconds to import, and a
+    from sklearn.decomposition import PCA  # waiting worker should be ready sooner for the usual latent-2 runs
+
     pca = PCA(n_components=2, svd_solver="full").fit(codes)
     plane = pca.transform(codes)
     if previous is not None and np.isfinite(plane).all():
