@@ -45,9 +45,18 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     toured: int = 0
     warm_at: float | None = None
+    profile_reset: Path | None = None  # made at the end of the warm-up, so the server's profile covers steady load
 
     def now(self) -> float:
         return time.monotonic() - self.started
+
+    def toured_once(self, sessions: int) -> None:
+        """One more session has been through every page (or failed first); the last one ends the warm-up."""
+        self.toured += 1
+        if self.toured == sessions:
+            self.warm_at = self.now()
+            if self.profile_reset is not None:
+                self.profile_reset.touch()
 
 
 async def visit(url: str, index: int, sessions: int, seconds: float, think: float, ramp: float, tally: Tally) -> None:
@@ -65,15 +74,11 @@ async def visit(url: str, index: int, sessions: int, seconds: float, think: floa
                     tally.latencies.append((tally.now(), await visitor.rerun(page, change), action))
             if not toured:
                 toured = True
-                tally.toured += 1
-                if tally.toured == sessions:
-                    tally.warm_at = tally.now()
+                tally.toured_once(sessions)
     except (ProtocolError, TimeoutError, OSError, StopIteration, IndexError) as err:
         tally.errors.append(f"{visitor.name}: {type(err).__name__}: {err}")
         if not toured:
-            tally.toured += 1
-            if tally.toured == sessions:
-                tally.warm_at = tally.now()
+            tally.toured_once(sessions)
     finally:
         await visitor.close()
 
@@ -100,8 +105,10 @@ def summary(result: Result) -> dict[str, object]:
     }
 
 
-async def _load(url: str, pid: int, log: Path, sessions: int, seconds: float, think: float, ramp: float) -> Result:
-    tally, memory = Tally(), []
+async def _load(
+    url: str, pid: int, log: Path, sessions: int, seconds: float, think: float, ramp: float, profile: Path | None
+) -> Result:
+    tally, memory = Tally(profile_reset=profile and profile.with_name(profile.name + ".reset")), []
 
     async def sample_memory() -> None:
         while True:
@@ -118,12 +125,12 @@ async def _load(url: str, pid: int, log: Path, sessions: int, seconds: float, th
     return Result(sessions, think, tally, reruns, memory, ended)
 
 
-def measure(sessions: int, seconds: float, think: float, ramp: float) -> Result:
+def measure(sessions: int, seconds: float, think: float, ramp: float, profile: Path | None = None) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "reruns.log"
-        env = hook_env(log)
+        env = hook_env(log) | ({"AE_STACK_SAMPLES": str(profile.resolve())} if profile else {})
         with dashboard_server(Path(folder), env=env) as live:
-            return asyncio.run(_load(live.url, live.pid, log, sessions, seconds, think, ramp))
+            return asyncio.run(_load(live.url, live.pid, log, sessions, seconds, think, ramp, profile))
 
 
 def _row(label: str, values: list[float]) -> str:
@@ -171,8 +178,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds a visitor looks before each action")
     parser.add_argument("--ramp", type=float, default=0.2, help="seconds between session arrivals")
     parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
+    parser.add_argument("--profile", type=Path, help="sample the server's stacks into this file (stack_sampler.py)")
     args = parser.parse_args()
-    result = measure(args.sessions, args.seconds, args.think, args.ramp)
+    result = measure(args.sessions, args.seconds, args.think, args.ramp, args.profile)
     if args.json is not None:
         args.json.write_text(json.dumps(summary(result)))
     met = report(result)

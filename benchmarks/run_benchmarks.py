@@ -1,6 +1,6 @@
 """Speed and memory on this machine, side by side in one run: `make benchmark` (about 3 minutes).
 
-    python -m benchmarks.run_benchmarks [--repeats N]
+    python -m benchmarks.run_benchmarks [--repeats N] [--parts start scripts memory ...]
 
 Prints: cold start to first paint; every page's script time and the main reruns; the latent map from its
 precomputed file versus fitting UMAP inside the request; training throughput of `train` versus a bare PyTorch
@@ -222,46 +222,76 @@ def server_peak_memory() -> tuple[float, float, int]:
     return kib["VmHWM"] / 1024, kib["VmRSS"] / 1024, len(models)
 
 
-def main() -> None:
-    # AppTest resets Streamlit's log level on every run; silence its warning about state set between runs instead
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
-    warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)  # umap: seeded = 1 thread
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    args = parser.parse_args()
+def _start_figures(repeats: int) -> None:
     starts = [cold_start_to_first_paint() for _ in range(3)]
     healthy, painted = (sorted(values) for values in zip(*starts, strict=True))
-    print(f"{'measure':<48}{'median':>12}{'worst':>12}  target")
     print(f"{'launch to server healthy (3 cold starts)':<48}{healthy[1] * 1000:>10.0f}ms{healthy[2] * 1000:>10.0f}ms")
     paint = f"{painted[1] * 1000:>10.0f}ms{painted[2] * 1000:>10.0f}ms"
     print(f"{'cold server: open page to first paint':<48}{paint}  <= 3000 ms")
+
+
+def _script_figures(repeats: int) -> None:
     targets = {"latent_map": "<= 1000 ms", "rerun": "<= 150 ms"}
-    for name, median, worst in page_runs(args.repeats):
+    for name, median, worst in page_runs(repeats):
         target = targets["rerun"] if name.startswith("rerun") else targets.get(name.split(": ")[-1], "")
         print(f"{name:<48}{median:>10.1f}ms{worst:>10.1f}ms  {target}")
-    median, worst = interpolation_compute(args.repeats)
+    median, worst = interpolation_compute(repeats)
     print(f"{'10-step AE+VAE interpolation (encode+decode)':<48}{median:>10.1f}ms{worst:>10.1f}ms  <= 200 ms")
 
-    page_ms, first_fit_ms, warm_fit_ms = map_precomputed_vs_umap(args.repeats)
+
+def _map_figures(repeats: int) -> None:
+    page_ms, first_fit_ms, warm_fit_ms = map_precomputed_vs_umap(repeats)
     print(f"\n{'latent map, mnist_vae_z16 (2,000 codes)':<48}{'ms':>12}{'x page':>12}")
     print(f"{'page script, precomputed map (median)':<48}{page_ms:>12.0f}{1:>12.1f}")
     for label, fit_ms in (("UMAP in the request, first in a process", first_fit_ms),
                           ("UMAP in the request, warm (median)", warm_fit_ms)):  # fmt: skip
         print(f"{label:<48}{page_ms + fit_ms:>12.0f}{(page_ms + fit_ms) / page_ms:>12.1f}")
 
+
+def _training_figures(repeats: int) -> None:
     trained, bare = training_throughput()
     print(f"\n{'training mnist_vae_z2 on 4,500 digits, 2 epochs':<48}{'images/s':>12}{'vs bare':>12}")
     print(f"{'bare PyTorch loop':<48}{bare:>12.0f}{1:>12.2f}")
     print(f"{'ae_models.training.train (+ validation, history)':<48}{trained:>12.0f}{trained / bare:>12.2f}")
 
+
+def _browser_figures(repeats: int) -> None:
     print()
     print(browser_speed.header())
-    for timing in browser_speed.measure(clicks=args.repeats + 5):
+    for timing in browser_speed.measure(clicks=repeats + 5):
         print(timing.row())
 
+
+def _memory_figures(repeats: int) -> None:
     peak, current, n_models = server_peak_memory()
     print(f"\nserver with all {n_models} shipped models, every map and sample shown: peak RSS {peak:.0f} MiB, "
           f"{current:.0f} MiB at the end")  # fmt: skip
+
+
+PARTS = {  # in the order they print; the server-side ones are start, scripts and memory
+    "start": _start_figures,
+    "scripts": _script_figures,
+    "map": _map_figures,
+    "training": _training_figures,
+    "browser": _browser_figures,
+    "memory": _memory_figures,
+}
+
+
+def main() -> None:
+    # AppTest resets Streamlit's log level on every run; silence its warning about state set between runs instead
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
+    warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)  # umap: seeded = 1 thread
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument(
+        "--parts", nargs="+", choices=list(PARTS), default=list(PARTS), help="only these measurements (default: all)"
+    )
+    args = parser.parse_args()
+    print(f"{'measure':<48}{'median':>12}{'worst':>12}  target")
+    for name, part in PARTS.items():
+        if name in args.parts:
+            part(args.repeats)
 
 
 if __name__ == "__main__":

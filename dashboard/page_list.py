@@ -40,6 +40,8 @@ PAGES = (
     Page("interpolation", "Interpolation", "linear_scale", "interpolation", "Explore"),
     Page("sampling", "Sampling", "casino", "sampling", "Explore"),
     Page("training_curves", "Training curves", "show_chart", "training-curves", "Explore"),
+    Page("latent_anatomy", "Latent anatomy", "biotech", "latent-anatomy", "Explore"),
+    Page("prior_codes", "Prior vs codes", "blur_on", "prior-vs-codes", "Explore"),
     Page("train_live", "Train live", "model_training", "train-live", "Explore"),
     Page("anomaly", "Anomaly detection", "troubleshoot", "anomaly", "Uses"),
     Page("denoising", "Denoising", "auto_fix_high", "denoising", "Uses"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.live.pool import TrainingPool
-from ae_models.recognition import interpolation_endpoints
+from ae_models.recognition import Judge, fit_judge, interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
 from .imaging import tile
@@ -70,6 +71,15 @@ def evaluation_sample(weights_dir: str, dataset: str) -> EvaluationSample:
     sample = draw_sample(dataset)
     save_sample(sample, cached, force=True)
     return sample
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def reference_judge(weights_dir: str, dataset: str) -> Judge:
+    """The class judge over the dataset's evaluation images (see recognition.Judge), fitted once per sample: the
+    same key as evaluation_sample, so it judges against the very images the pages show. Fitting it takes 0.1-0.5 s,
+    too much for every rerun of the pages whose notes read decoded pictures."""
+    sample = evaluation_sample(weights_dir, dataset)
+    return fit_judge(sample.images.images, sample.images.labels)
 
 
 @st.cache_resource(show_spinner=False)
@@ -150,15 +160,32 @@ def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int
 Result = TypeVar("Result")
 
 
+_TENSOR_DIGESTS: dict[int, tuple[weakref.ref, int, bytes]] = {}  # id -> (that tensor, its version, digest)
+
+
+def _tensor_digest(value: torch.Tensor) -> bytes:
+    """SHA-256 of a tensor's dtype, shape and values, remembered for as long as that very tensor lives unchanged
+    (torch bumps a tensor's version on every in-place write): the pages pass the same 6 MB of evaluation images on
+    every rerun, and hashing them again cost about 8 ms a time."""
+    known = _TENSOR_DIGESTS.get(id(value))
+    if known is not None and known[0]() is value and known[1] == value._version:
+        return known[2]
+    digest = hashlib.sha256(f"{value.dtype}{tuple(value.shape)}".encode())
+    digest.update(value.detach().contiguous().numpy().tobytes())
+    key = id(value)  # the entry goes when the tensor does, before its id can be reused
+    _TENSOR_DIGESTS[key] = (
+        weakref.ref(value, lambda _: _TENSOR_DIGESTS.pop(key, None)),
+        value._version,
+        digest.digest(),
+    )
+    return digest.digest()
+
+
 def content_key(values: tuple[torch.Tensor | str, ...]) -> str:
     """A digest of what a computation reads (tensor values and shapes, strings), so equal inputs share a result."""
     digest = hashlib.sha256()
     for value in values:
-        if isinstance(value, torch.Tensor):
-            digest.update(f"{value.dtype}{tuple(value.shape)}".encode())
-            digest.update(value.detach().contiguous().numpy().tobytes())
-        else:
-            digest.update(repr(value).encode())
+        digest.update(_tensor_digest(value) if isinstance(value, torch.Tensor) else repr(value).encode())
     return digest.hexdigest()
 
 

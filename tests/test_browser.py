@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.anatomy_figures import HOLE_NAME
 from dashboard.live_server import REPO_ROOT, choose_group, open_page, wait_until_idle
 from dashboard.page_list import PAGES, Page
 
@@ -21,17 +22,20 @@ SCREENSHOTS = Path(os.environ.get("AE_SCREENSHOTS_DIR", REPO_ROOT / "artifacts" 
 EXCEPTION = "[data-testid='stException']"
 
 
-def click_first_point(page, chart_index: int = 0) -> None:
-    """Click the first data point of a Plotly chart, at its real pixel position."""
+def click_first_point(page, chart_index: int = 0, trace_name: str | None = None) -> None:
+    """Click the first data point of a Plotly chart (or of the first chart with a trace of that name), at its real
+    pixel position."""
     page.wait_for_selector(".js-plotly-plot")
     x, y = page.evaluate(
-        """(index) => {
-            const gd = document.querySelectorAll('.js-plotly-plot')[index];
-            const layout = gd._fullLayout, trace = gd._fullData[0], box = gd.getBoundingClientRect();
+        """([index, name]) => {
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            const gd = name ? plots.find((p) => p._fullData.some((t) => t.name === name)) : plots[index];
+            const trace = name ? gd._fullData.find((t) => t.name === name) : gd._fullData[0];
+            const layout = gd._fullLayout, box = gd.getBoundingClientRect();
             return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
                     box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
         }""",
-        chart_index,
+        [chart_index, trace_name],
     )
     page.mouse.click(x, y)
     wait_until_idle(page)
@@ -135,3 +139,23 @@ def test_every_chart_offers_a_png_export(page, server: str) -> None:
     with page.expect_download() as download:
         button.click()
     assert download.value.suggested_filename.endswith(".png")
+
+
+def test_latent_anatomy_animates_the_chosen_traversal_row(page, server: str) -> None:
+    open_page(page, server, "latent-anatomy")
+    page.wait_for_selector(".js-plotly-plot")
+    gif = page.locator("[data-testid='stImageCaption']", has_text="VAE: z")
+    playwright_api.expect(gif).to_have_count(1, timeout=20_000)
+    first = gif.inner_text()
+    page.locator("[data-testid='stSelectbox']", has_text="Animate a row").nth(1).get_by_role("combobox").click()
+    page.get_by_role("option").nth(1).click()
+    wait_until_idle(page)
+    playwright_api.expect(gif).not_to_have_text(first, timeout=20_000)
+    assert page.get_by_text("Download GIF").count() == 2
+
+
+def test_clicking_a_hole_decodes_it(page, server: str) -> None:
+    open_page(page, server, "prior-vs-codes")
+    click_first_point(page, trace_name=HOLE_NAME)
+    page.get_by_text("decodes z = (").first.wait_for(timeout=20_000)
+    page.screenshot(path=str(SCREENSHOTS / "prior-vs-codes-hole.png"))

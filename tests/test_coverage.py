@@ -17,7 +17,13 @@ from ae_models.coverage import (
 )
 from ae_models.latent_maps import load_map
 from ae_models.library import load_library_model
-from ae_models.recognition import UNRECOGNISABLE, classify_like, interpolation_endpoints, rebuilt_as_own_class
+from ae_models.recognition import (
+    UNRECOGNISABLE,
+    classify_like,
+    fit_judge,
+    interpolation_endpoints,
+    rebuilt_as_own_class,
+)
 from ae_models.samples import load_sample, sample_path
 
 from .conftest import WEIGHTS_DIR
@@ -139,3 +145,28 @@ def test_the_beta_sweep_caption_holds_for_the_shipped_sweep() -> None:
         kl = [m.trained.final_metrics.kl for m in ordered]
         reconstruction = [m.trained.final_metrics.reconstruction for m in ordered]
         assert kl == sorted(kl, reverse=True) and reconstruction == sorted(reconstruction)
+
+
+@pytest.mark.parametrize("dataset", ["mnist-5k", "fashion-mnist"])
+def test_one_judge_with_rows_left_out_reads_as_a_judge_fitted_without_them(dataset: str) -> None:
+    """The pages keep one judge per sample and name the rows to leave out per call (interpolation endpoints,
+    denoised images): every reading must be the one a judge fitted on the remaining rows gives, class, agreement
+    and the no-real-image limit alike, also when a kept row's nearest other image is one of those left out."""
+    sample = load_sample(sample_path(WEIGHTS_DIR, dataset))
+    images, labels = sample.images.images, sample.images.labels
+    judge = fit_judge(images, labels)
+    generator = torch.Generator().manual_seed(0)
+    pictures = torch.cat([
+        corrupt(images[:40], "gaussian", 0.3, 0),  # mostly still their class
+        images[40:50] + 0.02,
+        images[labels == 0][:30].mean(dim=0, keepdim=True) * torch.linspace(0.2, 1.5, 20)[:, None, None],  # blobs
+        torch.rand(10, *images.shape[1:], generator=generator),
+    ])  # fmt: skip
+    nearest_others = judge.closest[:50, 1].tolist()  # rows 0..49 keep their images but lose their nearest other
+    for excluded in ([], [3, 1700], sample.example_rows(per_class=3), nearest_others, list(range(0, len(images), 9))):
+        kept = torch.ones(len(images), dtype=torch.bool)
+        kept[excluded] = False
+        cached = judge.read(pictures, excluded=excluded)
+        fresh = classify_like(pictures, images[kept], labels[kept])
+        assert torch.equal(cached.classes, fresh.classes) and torch.equal(cached.agreement, fresh.agreement)
+        assert 0 < (fresh.classes == UNRECOGNISABLE).sum() < len(pictures)  # the limit decides some of them

@@ -92,3 +92,5 @@ def test_per_model_computes_once_per_weights_and_input_values() -> None:
     per_model(first, score, images.reshape(3, 16), "x")  # same bytes, other shape
     per_model(other, score, images, "x")  # other weights
     assert calls == [("net-a", "x"), ("net-a", "x"), ("net-a", "y"), ("net-a", "x"), ("net-b", "x")]
+    images.mul_(3)  # the very tensor written in place: the digest remembered for it must not hide the new values
+    assert torch.equal(per_model(first, score, images, "x"), images.flatten(1).sum(dim=1)) and len(calls) == 6

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ae_models.library import beta_sweeps, default_models, load_folder
+from ae_models.library import beta_sweeps, default_models, default_pair, load_folder
 from ae_models.pipeline import train_spec
 from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGES, Page
 
-from .app_support import assert_clean, charts, images, open_page, trace_names
+from .app_support import assert_clean, charts, images, open_page, selected_stars, trace_names
 from .conftest import WEIGHTS_DIR, tiny_spec
 
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
@@ -49,15 +52,31 @@ def test_latent_map_selection_fills_the_side_panel_and_toggles_change_the_map() 
     app = open_page("views/latent_map.py", ("mnist-5k", 2))
     assert any("Click a point" in info.value for info in app.info)
     assert PRIOR_NAME in trace_names(app)
+    before = charts(app)
+    assert selected_stars(app) == {}
     app.session_state["selected_row"] = 7
     app.run()
     assert_clean(app)
     captions = " ".join(c.value for c in app.caption)
     assert "nearest codes in the AE" in captions and "nearest codes in the VAE" in captions
-    assert "selected" in trace_names(app)
+    # the same figures (a changed one is a new chart to the browser, redrawn from scratch); the star goes on top
+    assert charts(app) == before
+    stars = selected_stars(app)
+    assert len(stars) == 2 and {star[2] for star in stars.values()} == {7}
+    drawn = sorted(_point_of_row(chart["data"][0], 7).tolist() for chart in charts(app)[:2])
+    assert np.allclose(sorted(star[:2] for star in stars.values()), drawn)  # on row 7's point of each map
     sigma = next(t for t in app.toggle if "σ" in t.label)
     sigma.set_value(True).run()
     assert "VAE 1σ ellipses" in trace_names(app)
+
+
+def _point_of_row(trace: dict, row: int) -> np.ndarray:
+    """(x, y) of a sample row in a latent-map trace sent as Plotly's typed arrays (rows in customdata)."""
+    x, y, rows = (
+        np.frombuffer(base64.b64decode(trace[k]["bdata"]), trace[k]["dtype"]) for k in ("x", "y", "customdata")
+    )
+    at = int(np.flatnonzero(rows == row)[0])
+    return np.array([x[at], y[at]])
 
 
 def test_latent_map_probe_and_grid_respond_to_sliders() -> None:
@@ -269,6 +288,7 @@ def test_every_chart_on_every_page_is_configured_for_png_export() -> None:
         assert all(c["toImageButtonOptions"]["format"] == "png" for c in configs), page.name
         charts_on[page.name] = len(configs)
     with_charts = {"latent_map", "interpolation", "sampling", "training_curves", "anomaly", "compression"}
+    with_charts |= {"latent_anatomy", "prior_codes"}
     assert {name for name, count in charts_on.items() if count} == with_charts, charts_on
 
 
@@ -320,6 +340,32 @@ def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group(
     assert app.selectbox(key="class_B").value == "1" and app.selectbox(key="class_A").value == "0"
 
 
+def test_interpolation_note_lists_the_classes_the_default_strips_pass_through() -> None:
+    """Defect: at MNIST latent 2, 0 -> 1, the note said "no detour" while the strips read as 4 and 9 (AE) and
+    5, 3, 9, 7 (VAE) on the way. The note names, per model, every class the judge reads in its frames, in order."""
+    from ae_models.latent_ops import decode_codes, interpolate
+    from ae_models.recognition import classify_like
+    from ae_models.samples import load_sample, sample_path
+    from dashboard.notes import path_reading
+
+    app = open_page("views/interpolation.py", ("mnist-5k", 2))
+    note = notes(app)[0]
+    rows = [app.session_state[f"endpoint_{e}"] for e in "AB"]
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k")).images
+    others = np.setdiff1d(np.arange(len(sample.labels)), rows)
+    passed = set()
+    for model in default_pair(load_folder(WEIGHTS_DIR)[0], "mnist-5k", 2):
+        codes = model.network.encode(sample.images[rows]).mean
+        frames = decode_codes(model.network, interpolate(codes[0], codes[1], 10, "linear"))
+        judged = classify_like(frames, sample.images[others], sample.labels[others])
+        read = [sample.class_names[i] for i in judged.classes.tolist()]
+        runs = [name for name, *_ in path_reading([(name, 1.0) for name in read])]
+        listed = re.search(rf"The {model.kind.upper()}'s steps read as (.*?)\.( |$)", note).group(1)
+        assert [part.split(" (")[0] for part in listed.split(" → ")] == runs
+        passed |= set(read) - {read[0], read[-1]}
+    assert passed, "the default strips pass through other classes: the case this guards"
+
+
 def test_interpolation_note_says_when_a_model_cannot_rebuild_an_endpoint() -> None:
     """Defect: "9 → 7 (a detour through 9)" when the AE rebuilt the start, a 3, as a 9: say that instead."""
     app = open_page("views/interpolation.py", ("mnist-5k", 2))
@@ -327,7 +373,7 @@ def test_interpolation_note_says_when_a_model_cannot_rebuild_an_endpoint() -> No
     app.selectbox(key="class_B").set_value("7").run()
     assert_clean(app)
     note = notes(app)[0]
-    assert "The AE's path" in note and "cannot rebuild the 3: its first step reads as" in note
+    assert "The AE's steps read as" in note and "cannot rebuild the 3: its first step reads as" in note
     assert "detour through" not in note
 
 

@@ -68,17 +68,17 @@ FIRST_PICTURE_BOTTOM = """() => {
     '[data-testid=stMain] [data-testid=stGraphVizChart], [data-testid=stMain] canvas[data-testid=drawing-pad]');
   return picture ? picture.getBoundingClientRect().bottom : null;
 }"""
-# The page of the first point of a chart, where a pointer or a finger would touch it.
-FIRST_POINT = """(index) => {
+# The page of the first (or n-th) point of a chart, where a pointer or a finger would touch it.
+NTH_POINT = """([index, n]) => {
   const gd = document.querySelectorAll('.js-plotly-plot')[index];
   const layout = gd._fullLayout, trace = gd._fullData[0], box = gd.getBoundingClientRect();
-  return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
-          box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
+  return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[n]),
+          box.top + layout._size.t + layout.yaxis.l2p(trace.y[n])];
 }"""
-SELECTED_ROWS = """() => {
-  const selected = document.querySelector('.js-plotly-plot')._fullData.find((t) => t.name === 'selected');
-  return selected ? Array.from(selected.customdata) : null;
-}"""
+FIRST_POINT = f"(index) => ({NTH_POINT})([index, 0])"
+SELECTED_ROWS = "() => [...document.querySelectorAll('.selected-star')].map((star) => Number(star.dataset.row))"
+STAR_CENTRES = """() => [...document.querySelectorAll('.selected-star')].filter((star) => star.style.display !== 'none')
+  .map((star) => { const r = star.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })"""
 # Every canvas that opened a WebGL context, and whether that context is still live (not lost).
 COUNT_WEBGL = """(() => {
   window.__webglCanvases = [];
@@ -145,8 +145,30 @@ def test_a_reload_restores_the_latent_map_with_its_selection(new_page, server: s
     wait_until_idle(page)
     assert query(page.url) == before
     assert page.get_by_text("Each dot is one of 2,000 fashion-mnist images").count() == 1
-    assert page.evaluate(SELECTED_ROWS) == [int(before["row"])]
+    assert page.evaluate(SELECTED_ROWS) == [int(before["row"])] * 2  # the star on both maps
     assert page.locator("h1").first.inner_text() == "Latent map"
+
+
+def test_a_click_leaves_both_maps_as_they_were_and_stars_the_point(new_page, server: str) -> None:
+    """Speed: a star inside the figures made every click a new figure, re-sent and redrawn from scratch."""
+    page = new_page()
+    open_page(page, f"{server}/latent-map", chart=True)
+    page.evaluate(
+        "() => { window.__drawn = [...document.querySelectorAll('.js-plotly-plot')].map((gd) => gd._fullData); }"
+    )
+    for chart, index in ((0, 0), (1, 7)):  # a point of the AE's map, then another one of the VAE's
+        point = page.evaluate(NTH_POINT, [chart, index])
+        page.mouse.click(*point)
+        page.wait_for_function("() => document.querySelectorAll('.selected-star').length === 2", timeout=20_000)
+        wait_until_idle(page)
+        page.wait_for_timeout(300)
+        redrawn = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].map((gd, i) => gd._fullData !== window.__drawn[i])"
+        )
+        assert not any(redrawn), redrawn
+        stars = page.evaluate(STAR_CENTRES)
+        assert len(stars) == 2 and any(abs(x - point[0]) <= 2 and abs(y - point[1]) <= 2 for x, y in stars), stars
+        assert len(set(page.evaluate(SELECTED_ROWS))) == 1 and f"row={page.evaluate(SELECTED_ROWS)[0]}" in page.url
 
 
 def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(new_page, server: str) -> None:

@@ -5,9 +5,10 @@ import torch
 
 from ae_models.corruption import CORRUPTIONS, corrupt, psnr
 from ae_models.library import denoisers_of
-from ae_models.recognition import UNRECOGNISABLE, classify_like
+from ae_models.recognition import UNRECOGNISABLE
 from dashboard.imaging import tile
 from dashboard.notes import denoising_note, notice
+from dashboard.resources import reference_judge
 from dashboard.session import require_sample, require_selection
 
 selection = require_selection()
@@ -51,11 +52,10 @@ for label, images in rows:
         caption=label if score is None else f"{label} — PSNR {score:.1f} dB",
     )
 damaged_score = float(psnr(clean, noisy).mean())
-others = torch.ones(len(sample.images), dtype=torch.bool)
-others[clean_rows] = False
 outputs = [images for _, images in rows[2:]]
-judged = classify_like(torch.cat(outputs), sample.images.images[others], sample.images.labels[others]).classes
-judged = judged.view(len(outputs), -1)  # one judge for all rows
+judge = reference_judge(selection.weights_dir, selection.dataset)
+judged = judge.read(torch.cat(outputs), excluded=clean_rows).classes  # the clean originals do not vote
+judged = judged.view(len(outputs), -1)  # one reading for all rows
 right = (judged == sample.images.labels[clean_rows]).sum(dim=1)
 junk = (judged == UNRECOGNISABLE).sum(dim=1)
 model_scores = {

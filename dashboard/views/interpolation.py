@@ -7,13 +7,13 @@ import streamlit as st
 import torch
 
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
-from ae_models.recognition import UNRECOGNISABLE, classify_like
+from ae_models.recognition import UNRECOGNISABLE
 from dashboard import url_state
 from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
 from dashboard.map_figure import latent_scatter
 from dashboard.notes import interpolation_note, notice
 from dashboard.presentation import show_figure
-from dashboard.resources import default_endpoints
+from dashboard.resources import default_endpoints, reference_judge
 from dashboard.session import (
     SELECTED_ROW_KEY,
     follow_sidebar,
@@ -118,9 +118,9 @@ for model, decoded in strips:
     title = f"{model.kind.upper()} · {model.name}: original A, {steps} decoded steps, original B"
     pictures.append(with_label(picture, title))
     st.image(picture, caption=title)
-others = np.setdiff1d(np.arange(len(labels)), rows)
-judged = classify_like(torch.cat([d for _, d in strips]), sample.images.images[others], sample.images.labels[others])
-readings = {  # one judge for every frame of both strips
+judge = reference_judge(selection.weights_dir, selection.dataset)
+judged = judge.read(torch.cat([d for _, d in strips]), excluded=rows)  # the endpoints' own images do not vote
+readings = {  # one reading for every frame of both strips
     model.kind.upper(): [
         (None if i == UNRECOGNISABLE else class_names[i], agreement)
         for i, agreement in zip(frames.tolist(), shares.tolist(), strict=True)

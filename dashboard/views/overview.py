@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ae_models.report import describe_architecture
+from dashboard.anatomy_data import card_caption
 from dashboard.imaging import tile
 from dashboard.session import require_sample, require_selection
 
@@ -56,6 +57,9 @@ for index, model in enumerate(selection.models):
         left.metric("epochs", len(trained.history))
         middle.metric("recon", f"{metrics.reconstruction:.1f}", help=RECON_HELP)
         right.metric("KL", "—" if metrics.kl is None else f"{metrics.kl:.1f}", help="KL to N(0, I), nats per image")
+        anatomy = card_caption(model, selection.weights_dir)
+        if anatomy:
+            st.caption(anatomy)
 
 st.header("Held-out images and their reconstructions")
 sample = require_sample(selection)

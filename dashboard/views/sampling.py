@@ -7,13 +7,13 @@ import torch
 
 from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
-from ae_models.recognition import UNRECOGNISABLE, classify_like
+from ae_models.recognition import UNRECOGNISABLE
 from dashboard.exports import safe_filename
 from dashboard.imaging import png_bytes, tile
 from dashboard.map_figure import latent_scatter
 from dashboard.notes import fitted_note, notice, prior_draws_note
 from dashboard.presentation import show_figure
-from dashboard.resources import decoded_prior_draws, per_model, trained_region
+from dashboard.resources import decoded_prior_draws, per_model, reference_judge, trained_region
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -43,7 +43,8 @@ grids, washed_out = {}, {}
 all_images = sample.images.images
 names = sample.images.class_names
 decoded_by_model = [decoded_prior_draws(m.sha256, m, count, int(seed), temperature) for m in selection.pair]
-judged = classify_like(torch.cat(decoded_by_model), all_images, sample.images.labels).classes  # one judge for all
+judge = reference_judge(selection.weights_dir, selection.dataset)
+judged = judge.read(torch.cat(decoded_by_model)).classes  # one reading for all
 read_as = {
     model.kind.upper(): [None if i == UNRECOGNISABLE else names[i] for i in classes.tolist()]
     for model, classes in zip(selection.pair, judged.split(count), strict=True)
