@@ -81,7 +81,7 @@ def server_side() -> None:
           f"{statistics.median(times):.0f} ms, p95 {sorted(times)[int(0.95 * (len(times) - 1))]:.0f} ms, "
           f"max {max(times):.0f} ms over {len(times)}; with >= {int(EPOCHS * 0.9)} epochs shown: median "
           f"{statistics.median(late or times):.0f} ms")  # fmt: skip
-    print(f"memory: server RSS +{after - before:.0f} MiB after {len(snapshots)} epochs (snapshots themselves "
+    print(f"memory: server RSS {after - before:+.0f} MiB after {len(snapshots)} epochs (snapshots themselves "
           f"{len(pickle.dumps(snapshots)) / 2**20:.1f} MiB pickled, weights file {len(run.ended.weights) / 2**20:.1f} "
           f"MiB); the worker process's own RSS peaked at {worker_rss:.0f} MiB; {load()}")  # fmt: skip
 
