@@ -185,6 +185,12 @@ def test_a_click_leaves_both_maps_as_they_were_and_stars_the_point(new_page, ser
         stars = page.evaluate(STAR_CENTRES)
         assert len(stars) == 2 and any(abs(x - point[0]) <= 2 and abs(y - point[1]) <= 2 for x, y in stars), stars
         assert len(set(page.evaluate(SELECTED_ROWS))) == 1 and f"row={page.evaluate(SELECTED_ROWS)[0]}" in page.url
+    page.get_by_role("button", name="3", exact=True).click()  # a highlight changes the figures: drawn anew ...
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2).every((gd, i) => gd._fullData !== "
+        "window.__drawn[i] && gd.querySelector('.selected-star'))",  # ... each with its star again
+        timeout=20_000,
+    )
 
 
 def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(new_page, server: str) -> None:
