@@ -98,16 +98,21 @@ def prior_draws_note(
     return f"{text} {'. '.join(verdicts)}. Classes as read by the {NEIGHBOURS} nearest real images.{WASHED_OUT}"
 
 
-def fitted_note(outside: int, washed_out: int, prior_washed_out: int, total: int) -> str:
-    """The AE's fitted-Gaussian draws, by the same two counts, against its plain N(0, I) draws."""
+def fitted_note(outside: int, in_gaps: int, washed_out: int, prior_washed_out: int, total: int) -> str:
+    """The AE's fitted-Gaussian draws, by the same two counts, against its plain N(0, I) draws; of those outside
+    the codes, how many fall in holes within the codes' span and how many beyond their edge."""
     verdict = "fewer" if washed_out < prior_washed_out else "more" if washed_out > prior_washed_out else "as many"
     text = (
         f"{washed_out} of {total} fitted draws decode washed out, {verdict} than the {prior_washed_out} from N(0, I); "
-        f"{outside} land outside the AE's codes."
+        f"{outside} land outside the AE's codes"
     )
-    if outside:
-        text += " One Gaussian still spills into the gaps between the AE's clusters."
-    return text
+    if not outside:
+        return text + "."
+    return text + (
+        f": {in_gaps} in gaps within the codes' span, {outside - in_gaps} beyond their edge."
+        if in_gaps < outside
+        else ", all of them in gaps within the codes' span (one Gaussian over clustered codes fills the holes too)."
+    )
 
 
 def _counts(values: dict[str, int]) -> str:

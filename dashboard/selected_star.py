@@ -21,7 +21,8 @@ export default function({ data }) {
   if (!window.__selectedStarsInstalled) {
     window.__selectedStarsInstalled = true;
     new MutationObserver((changes) => {  // a chart drawn anew (another figure) needs its star again
-      const chart = (n) => n instanceof Element && !n.closest('.STAR')  // a new chart or a chart drawn anew
+      // a new chart or a chart drawn anew: only new <div>s can be one (a redraw adds thousands of SVG nodes)
+      const chart = (n) => n instanceof HTMLDivElement && !n.classList.contains('STAR')
         && (n.matches('.js-plotly-plot, .svg-container') || n.querySelector('.js-plotly-plot, .svg-container'));
       if (changes.some((c) => [...c.addedNodes].some(chart))) window.__placeSelectedStars();
     }).observe(document.body, { childList: true, subtree: true });

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ae_models.latent_maps import load_map
-from dashboard.figures import PALETTE
+from dashboard.figures import MAX_GRID_LABELS, PALETTE, image_grid
 from dashboard.map_figure import PRIOR_NAME, latent_scatter, marker_span
 
 from .conftest import WEIGHTS_DIR
@@ -55,3 +56,17 @@ def test_prior_rings_are_named_in_the_legend_not_written_on_the_data() -> None:
 def test_marker_span_grows_with_the_spread_of_the_map() -> None:
     small = marker_span(np.array([[0.0, 0.0], [4.0, 1.0]]))
     assert marker_span(np.array([[0.0, 0.0], [40.0, 10.0]])) == 10 * small > 0
+
+
+def test_decoded_plane_labels_sit_at_tile_centres_and_do_not_crowd() -> None:
+    """Reviewer: the plane's labels read as tile edges, 15 odd decimals in a row. Each label marks a tile's centre
+    (the code decoded there), at most MAX_GRID_LABELS per axis, the last tile included."""
+    n, tile_px = 15, 28
+    ticks = np.linspace(-12.6, 49.9, n)
+    figure = image_grid(np.zeros((n * tile_px, n * tile_px), dtype=np.uint8), ticks, ticks, "plane")
+    x_axis = figure.layout.xaxis
+    assert 3 <= len(x_axis.tickvals) <= MAX_GRID_LABELS
+    for value, text in zip(x_axis.tickvals, x_axis.ticktext, strict=True):
+        tile = int(value // tile_px)
+        assert value == pytest.approx((tile + 0.5) * tile_px) and text == f"{ticks[tile]:.1f}"
+    assert x_axis.ticktext[-1] == f"{ticks[-1]:.1f}" and figure.layout.yaxis.ticktext[0] == f"{ticks[-1]:.1f}"

@@ -36,8 +36,14 @@ def test_prior_draws_note_calls_the_smudgier_and_the_less_varied_samples_by_thei
     narrow = {"AE": ["2", "6", None] * 8, "VAE": every["VAE"]}  # defect: seed 7, all AE draws are 2s and 6s
     note = prior_draws_note({"AE": 0, "VAE": 0}, {"AE": 5, "VAE": 4}, narrow, 24)
     assert "about equally well" not in note and "AE's draws show only 2, 6 where the VAE's show 10 classes" in note
-    assert "fewer than the 22" in fitted_note(2, 4, 22, 24) and "spills" in fitted_note(2, 4, 22, 24)
-    assert "more than the 0" in fitted_note(0, 3, 0, 24) and "spills" not in fitted_note(0, 3, 0, 24)
+    assert "fewer than the 22" in fitted_note(2, 1, 4, 22, 24) and "more than the 0" in fitted_note(0, 0, 3, 0, 24)
+    # defect: "one Gaussian still spills into the gaps between the AE's clusters" whenever a draw was outside,
+    # wherever it was: the note now says how many are in gaps within the codes' span and how many beyond
+    assert "2 land outside the AE's codes: 1 in gaps within the codes' span, 1 beyond their edge." in fitted_note(
+        2, 1, 4, 22, 24
+    )
+    assert "0 in gaps within the codes' span, 3 beyond their edge" in fitted_note(3, 0, 4, 22, 24)
+    assert "all of them in gaps" in fitted_note(3, 3, 4, 22, 24) and "gaps" not in fitted_note(0, 0, 3, 0, 24)
 
 
 def test_interpolation_note_names_every_class_the_steps_read_as_in_order() -> None:

@@ -26,9 +26,25 @@ CHARTED = {"latent-map", "interpolation", "sampling", "training-curves", "anomal
 EXCEPTION = "[data-testid='stException']"
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-# Every text of every chart with its size and whether it spills out of its chart; every clipped HTML text.
+# Every text of every chart with its size and whether it spills out of its chart; captions and notes too small;
+# every clipped HTML text; a chart's legend or toolbar on top of one of its titles.
 TEXT_AUDIT = """() => {
-  const small = [], outside = [], clipped = [];
+  const small = [], outside = [], clipped = [], overlaps = [];
+  const hit = (a, b) => a.width > 0 && b.width > 0 && a.left < b.right && b.left < a.right && a.top < b.bottom
+                        && b.top < a.bottom;
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const legend = plot.querySelector('.legend'), modebar = plot.querySelector('.modebar');
+    const shown = modebar && modebar.getClientRects().length > 0;
+    for (const title of plot.querySelectorAll('.gtitle, .xtitle, .ytitle, .g-xtitle text, .g-ytitle text')) {
+      const box = title.getBoundingClientRect(), name = title.textContent.slice(0, 30);
+      if (legend && hit(legend.getBoundingClientRect(), box)) overlaps.push(`legend on "${name}"`);
+      if (shown && hit(modebar.getBoundingClientRect(), box)) overlaps.push(`toolbar on "${name}"`);
+    }
+  }
+  for (const caption of document.querySelectorAll('[data-testid=stCaptionContainer], [data-testid=stImageCaption]')) {
+    const size = parseFloat(getComputedStyle(caption).fontSize);
+    if (caption.getClientRects().length && size < 18) small.push(`${size}px "${caption.textContent.slice(0, 30)}"`);
+  }
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
     for (const text of plot.querySelectorAll('svg text')) {
@@ -50,7 +66,7 @@ TEXT_AUDIT = """() => {
   for (const grid of document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')) {  // drawn on a canvas
     if (grid.scrollWidth > grid.clientWidth + 1) clipped.push('a table wider than its frame');
   }
-  return {small, outside, clipped};
+  return {small, outside, clipped, overlaps};
 }"""
 # Displayed width of every wide image strip (at least 4:1) against the width of the page's content.
 STRIPS = """() => {
@@ -169,6 +185,12 @@ def test_a_click_leaves_both_maps_as_they_were_and_stars_the_point(new_page, ser
         stars = page.evaluate(STAR_CENTRES)
         assert len(stars) == 2 and any(abs(x - point[0]) <= 2 and abs(y - point[1]) <= 2 for x, y in stars), stars
         assert len(set(page.evaluate(SELECTED_ROWS))) == 1 and f"row={page.evaluate(SELECTED_ROWS)[0]}" in page.url
+    page.get_by_role("button", name="3", exact=True).click()  # a highlight changes the figures: drawn anew ...
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2).every((gd, i) => gd._fullData !== "
+        "window.__drawn[i] && gd.querySelector('.selected-star'))",  # ... each with its star again
+        timeout=20_000,
+    )
 
 
 def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(new_page, server: str) -> None:
@@ -221,7 +243,7 @@ def test_presentation_mode_reads_from_the_back_of_the_room(new_page, server: str
     page.wait_for_timeout(500)  # charts draw their text after the rerun ends
     screenshot(page, f"{path or 'overview'}-presentation")
     audit = page.evaluate(TEXT_AUDIT)
-    assert audit == {"small": [], "outside": [], "clipped": []}
+    assert audit == {"small": [], "outside": [], "clipped": [], "overlaps": []}
     assert page.locator("[data-testid='stExpandSidebarButton']").get_attribute("aria-expanded") == "false"
     assert all(share >= 0.5 for share in page.evaluate(STRIPS)), page.evaluate(STRIPS)
     bottom = page.evaluate(FIRST_PICTURE_BOTTOM)
@@ -234,6 +256,18 @@ def test_every_page_fits_a_phone(new_page, server: str, path: str) -> None:
     open_page(page, f"{server}/{path}", chart=path in CHARTED)
     screenshot(page, f"{path or 'overview'}-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert page.evaluate(TEXT_AUDIT)["overlaps"] == []  # the chart toolbar covered the titles at this width
+
+
+@pytest.mark.parametrize("path", ["latent-map", "anomaly", "compression", "training-curves"])
+def test_a_laptop_screen_cuts_off_no_text_and_no_table(new_page, server: str, path: str) -> None:
+    """Reviewer: the compression table scrolled sideways at 1440 px, legends sat on the axis titles, and "false
+    ala..." was seen cut off on the anomaly page."""
+    page = new_page()
+    open_page(page, f"{server}/{path}", chart=True)
+    page.wait_for_timeout(500)
+    audit = page.evaluate(TEXT_AUDIT)
+    assert (audit["clipped"], audit["overlaps"]) == ([], [])
 
 
 def test_one_tap_on_a_phone_selects_a_point_and_the_panel_is_near(new_page, server: str) -> None:
