@@ -18,7 +18,7 @@ from .picker import Selection
 from .presentation import show_table
 from .resources import per_model
 
-DRAWS, DRAW_SEED = 1000, 0
+DRAWS, DRAW_SEED = 500, 0
 
 EXPLANATION = (
     "Judging generated images is hard: there is no ground truth for a sample, and a model's likelihood says little "
@@ -48,7 +48,7 @@ def judge_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> T
     return judge if judge.network.image_shape == image_shape else None
 
 
-@st.cache_resource(show_spinner="Judging 1,000 samples per model ...", max_entries=64)
+@st.cache_resource(show_spinner="Judging 500 samples per model ...", max_entries=64)
 def _scores(sha256: str, draws: str, judge_key: str, _model: LibraryModel, _judge: TrainedJudge,
             _reference: torch.Tensor, _codes: torch.Tensor | None) -> SampleScores:  # fmt: skip
     """A model's DRAWS prior (or fitted-Gaussian) samples, decoded and judged, once per server."""
