@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+from ae_models.datasets import DatasetError, split_indices
 from ae_models.live import worker
 from ae_models.live.pool import RunOwner, TrainingPool
 from ae_models.live.records import LiveSettings, LiveSettingsError, RunEnded
@@ -203,3 +204,16 @@ def test_an_ae_run_with_latent_16_trains_without_a_kl_term(pool, tmp_path) -> No
     assert run.ended.ending == "completed", run.ended.message
     assert all(0 < s.explained < 1 and s.map_coords.shape == (run.started.n_val, 2) for s in run.snapshots)
     assert {r.beta for r in saved(run.ended, tmp_path).history} == {0.0}
+
+
+def test_a_fashion_subset_trains_on_part_of_the_training_split_and_keeps_the_held_out_images_unseen() -> None:
+    try:
+        data = worker.live_data(LiveSettings(dataset="fashion-mnist", fashion_images=2000))
+    except DatasetError:
+        pytest.skip("Fashion-MNIST is not installed")
+    assert (len(data.train), len(data.val)) == (2000, 500)
+    assert data.info.n_train + data.info.n_val == 60000  # the split it was drawn from, so pages know what it never saw
+    pool = worker.pool_images("fashion-mnist")
+    _, val_index = split_indices(len(pool), worker.VAL_FRACTION, worker.SPLIT_SEED)
+    held_out = {tuple(image.flatten().tolist()[::37]) for image in pool.images[val_index]}
+    assert all(tuple(image.flatten().tolist()[::37]) in held_out for image in data.val.images[:50])

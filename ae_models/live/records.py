@@ -66,7 +66,8 @@ class LiveSettings:
         _check_range("the batch size", self.batch_size, BATCH_RANGE)
         _check_range("epochs", self.epochs, EPOCH_RANGE)
         _check_range("the KL warm-up", self.kl_warmup_epochs, (0, self.epochs))
-        _check_range("the Fashion-MNIST image count", self.fashion_images, FASHION_SUBSET_RANGE)
+        if self.dataset == "fashion-mnist":  # the count means nothing for the other datasets
+            _check_range("the Fashion-MNIST image count", self.fashion_images, FASHION_SUBSET_RANGE)
         for name in ("batch_size", "epochs", "kl_warmup_epochs", "fashion_images", "latent_dim", "seed"):
             if not isinstance(getattr(self, name), int):
                 raise LiveSettingsError(f"{name.replace('_', ' ')} must be a whole number")
