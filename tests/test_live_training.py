@@ -9,12 +9,15 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import torch
 
+from ae_models.datasets import DatasetError, split_indices
 from ae_models.live import worker
 from ae_models.live.pool import RunOwner, TrainingPool
-from ae_models.live.records import Adjust, LiveSettings, LiveSettingsError, RunEnded
+from ae_models.live.records import LiveSettings, LiveSettingsError, RunEnded
+from ae_models.live.snapshots import plane_of
 from ae_models.weights import load_model
 
 TINY = LiveSettings(dataset="digits", epochs=3, batch_size=128, learning_rate=5e-3)
@@ -171,6 +174,7 @@ def test_one_run_per_session(pool) -> None:
         ({"dataset": "cifar"}, "dataset must be one of"),
         ({"kl_warmup_epochs": 50, "epochs": 10}, "the KL warm-up must lie between 0 and 10"),
         ({"beta": math.nan}, "beta must be a finite number"),
+        ({"dataset": "fashion-mnist", "fashion_images": 60000}, "Fashion-MNIST image count must lie between 1000"),
     ],
 )
 def test_bad_settings_are_refused_with_a_message_naming_them(changes, message) -> None:
@@ -182,4 +186,34 @@ def test_a_bad_mid_run_change_is_refused_before_it_reaches_the_worker(pool) -> N
     run = pool.submit(TINY)
     with pytest.raises(LiveSettingsError, match="the learning rate"):
         run.adjust(beta=1.0, learning_rate=0.0)
-    assert Adjust(1.0, 1e-3) != Adjust(2.0, 1e-3)
+
+
+def test_a_latent_16_map_is_refitted_pca_turned_onto_the_previous_epoch() -> None:
+    codes = np.random.default_rng(0).normal(size=(200, 16)) * np.linspace(3, 0.1, 16)
+    plane, explained = plane_of(codes, None)
+    assert plane.shape == (200, 2) and 0 < explained < 1
+    mirrored, _ = plane_of(codes, -plane)  # the same codes, shown last epoch mirrored: no flip between epochs
+    np.testing.assert_allclose(mirrored, -plane, atol=1e-4)
+    own, share = plane_of(codes[:, :2], codes[:, :2] + 1)  # latent 2: the codes themselves, never turned
+    assert share is None and np.array_equal(own, codes[:, :2].astype(np.float32))
+
+
+def test_an_ae_run_with_latent_16_trains_without_a_kl_term(pool, tmp_path) -> None:
+    run = pool.submit(LiveSettings(dataset="digits", kind="ae", latent_dim=16, epochs=2, batch_size=128))
+    wait_for(lambda: run.ended)
+    assert run.ended.ending == "completed", run.ended.message
+    assert all(0 < s.explained < 1 and s.map_coords.shape == (run.started.n_val, 2) for s in run.snapshots)
+    assert {r.beta for r in saved(run.ended, tmp_path).history} == {0.0}
+
+
+def test_a_fashion_subset_trains_on_part_of_the_training_split_and_keeps_the_held_out_images_unseen() -> None:
+    try:
+        data = worker.live_data(LiveSettings(dataset="fashion-mnist", fashion_images=2000))
+    except DatasetError:
+        pytest.skip("Fashion-MNIST is not installed")
+    assert (len(data.train), len(data.val)) == (2000, 500)
+    assert data.info.n_train + data.info.n_val == 60000  # the split it was drawn from, so pages know what it never saw
+    pool = worker.pool_images("fashion-mnist")
+    _, val_index = split_indices(len(pool), worker.VAL_FRACTION, worker.SPLIT_SEED)
+    held_out = {tuple(image.flatten().tolist()[::37]) for image in pool.images[val_index]}
+    assert all(tuple(image.flatten().tolist()[::37]) in held_out for image in data.val.images[:50])

@@ -46,8 +46,9 @@ def painted(page) -> tuple[int, int] | None:
     return page.evaluate(MAP_EPOCH)
 
 
-def wait_for_epochs(page, more_than: int, timeout: float = 120.0) -> tuple[int, int]:
-    """Wait until the map and the curves both show more than `more_than` epochs."""
+def wait_for_epochs(page, more_than: int, timeout: float = 240.0) -> tuple[int, int]:
+    """Wait until the map and the curves both show more than `more_than` epochs (generous: on a machine shared by
+    several test runs the waiting worker's warm-up, torch's import included, has taken two minutes)."""
     deadline = time.monotonic() + timeout
     while True:
         seen = painted(page)

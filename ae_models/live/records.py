@@ -15,7 +15,7 @@ from ..config import ConfigError, EpochRecord
 
 LIVE_DATASETS = ("mnist-5k", "digits", "fashion-mnist")
 LIVE_LATENT_SIZES = (2, 16)
-FASHION_SUBSET_RANGE = (1000, 60000)
+FASHION_SUBSET_RANGE = (1000, 54000)  # its training split holds 54,000 of the 60,000
 BETA_RANGE = (0.0, 50.0)
 LEARNING_RATE_RANGE = (1e-5, 0.05)
 BATCH_RANGE = (8, 1024)
@@ -66,7 +66,8 @@ class LiveSettings:
         _check_range("the batch size", self.batch_size, BATCH_RANGE)
         _check_range("epochs", self.epochs, EPOCH_RANGE)
         _check_range("the KL warm-up", self.kl_warmup_epochs, (0, self.epochs))
-        _check_range("the Fashion-MNIST image count", self.fashion_images, FASHION_SUBSET_RANGE)
+        if self.dataset == "fashion-mnist":  # the count means nothing for the other datasets
+            _check_range("the Fashion-MNIST image count", self.fashion_images, FASHION_SUBSET_RANGE)
         for name in ("batch_size", "epochs", "kl_warmup_epochs", "fashion_images", "latent_dim", "seed"):
             if not isinstance(getattr(self, name), int):
                 raise LiveSettingsError(f"{name.replace('_', ' ')} must be a whole number")
@@ -112,7 +113,6 @@ class RunStarted:
     class_names: tuple[str, ...]
     map_labels: np.ndarray  # (N,) class of each held-out image on the map
     originals: np.ndarray  # (K, H, W) uint8 held-out images shown with their reconstructions
-    seconds_to_start: float  # from the process's start to the data being ready
 
 
 @dataclass(frozen=True)

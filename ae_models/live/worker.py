@@ -193,7 +193,6 @@ def _weights(model: Autoencoder, control: LiveControl, data: LiveData, config: T
 
 
 def train_live(settings: LiveSettings, commands: Connection, events: Connection) -> None:
-    began = time.perf_counter()
     data = live_data(settings)
     config = train_config(settings)
     torch.manual_seed(settings.seed)
@@ -202,7 +201,7 @@ def train_live(settings: LiveSettings, commands: Connection, events: Connection)
     events.send(
         RunStarted(
             len(data.train), len(data.val), data.train.class_names, views.map_labels.numpy(),
-            to_uint8(views.originals), time.perf_counter() - began,
+            to_uint8(views.originals),
         )
     )  # fmt: skip
     control = LiveControl(settings, commands)

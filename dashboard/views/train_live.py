@@ -118,8 +118,7 @@ def progress(run: LiveRun) -> None:
         return
     seconds = statistics.fmean(s.record.seconds for s in run.snapshots[-3:])
     rate = run.started.n_train / seconds if run.started and seconds > 0 else 0.0
-    state = "Paused after" if run.paused else "Epoch"
-    text = f"{state} epoch {done} of {total}" if run.paused else f"{state} {done} of {total}"
+    text = f"Paused after epoch {done} of {total}" if run.paused else f"Epoch {done} of {total}"
     st.progress(done / total, text=f"{text} · {rate:,.0f} images/s · about {(total - done) * seconds:.0f} s left")
 
 
