@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 
 from ae_models.latent_maps import load_map
 from dashboard.figures import PALETTE
@@ -55,3 +59,17 @@ def test_prior_rings_are_named_in_the_legend_not_written_on_the_data() -> None:
 def test_marker_span_grows_with_the_spread_of_the_map() -> None:
     small = marker_span(np.array([[0.0, 0.0], [4.0, 1.0]]))
     assert marker_span(np.array([[0.0, 0.0], [40.0, 10.0]])) == 10 * small > 0
+
+
+def test_the_map_figure_built_without_plotlys_checks_passes_them() -> None:
+    """latent_scatter skips Plotly's per-property validation (it halves the figure's cost on every rerun): every
+    overlay it can draw must still be a valid figure, the same trace for trace once Plotly has checked it."""
+    coords, labels = _blobs()
+    figure = latent_scatter(
+        coords, labels, [str(i) for i in range(10)], title="t", axis_names=("x", "y"), selected=[3, 7],
+        highlight=[2], prior_rings=True, ellipses=coords[:40], path=coords[:10], extra_points=("draws", coords[:5]),
+    )  # fmt: skip
+    checked = json.loads(pio.to_json(go.Figure(figure.to_dict())))  # Plotly raises on any invalid property
+    sent = json.loads(pio.to_json(figure))
+    assert checked["data"] == sent["data"]
+    assert checked["layout"] == {k: v for k, v in sent["layout"].items() if v != []}  # its check drops empty lists

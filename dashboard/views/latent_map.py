@@ -161,7 +161,7 @@ if is_plane:
             codes_window(map_view.latent_map.codes) if frame == "each model's codes" else PlaneWindow((0.0, 0.0), 3.0)
         )
         centre, extent = window.centre, window.extent
-        picture = decoded_plane(map_view.model.sha256, map_view.model, n, extent, centre)
+        picture, shape = decoded_plane(map_view.model.sha256, map_view.model, n, extent, centre)
         grid = manifold_grid(n, extent, centre)
         region = trained_region(map_view.model.sha256, map_view.latent_map)
         outside[map_view.model.kind.upper()] = float(region.outside(grid).float().mean())
@@ -171,7 +171,7 @@ if is_plane:
         with column:
             show_figure(
                 image_grid(
-                    picture, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
+                    picture, shape, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
                     prior_radius=float(np.sqrt(-2 * np.log(0.01))),
                 ),
                 f"grid-{map_view.model.sha256[:12]}",
