@@ -16,7 +16,14 @@ from dashboard.map_figure import latent_scatter, marker_span
 from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
-from dashboard.session import SELECTED_ROW_KEY, MapView, maps_for, require_sample, require_selection, rows_from_event
+from dashboard.session import (
+    SELECTED_ROW_KEY,
+    MapView,
+    maps_for,
+    remember_clicked_row,
+    require_sample,
+    require_selection,
+)
 
 N_ELLIPSES = 250
 N_NEIGHBOURS = 8
@@ -59,12 +66,6 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
     probe = torch.tensor([[z1, z2]])
 
 
-def _select(key: str) -> None:
-    rows = rows_from_event(st.session_state.get(key))
-    if rows:
-        st.session_state[SELECTED_ROW_KEY] = rows[-1]
-
-
 def _draw_map(map_view: MapView, chosen: list[int]) -> None:
     ellipses = None
     all_sigmas = map_view.latent_map.encoding.sigma
@@ -82,7 +83,7 @@ def _draw_map(map_view: MapView, chosen: list[int]) -> None:
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
     key = f"map-{map_view.model.sha256[:12]}"
-    show_figure(figure, key, on_select=lambda: _select(key), selection_mode="points")
+    show_figure(figure, key, on_select=partial(remember_clicked_row, key, SELECTED_ROW_KEY), selection_mode="points")
     if ellipses is not None and small:
         st.caption(small)
 
