@@ -191,7 +191,9 @@ class DatasetInfo:
 
 @dataclass(frozen=True)
 class EpochRecord:
-    """Means per image over one epoch (train) and on the held-out split at its end (val)."""
+    """Means per image over one epoch (train) and on the held-out split at its end (val), with the beta and the
+    learning rate the epoch trained with (None under one-cycle, where the rate moves within each epoch, and in files
+    written before it was recorded): a live run's mid-run changes stay in its history."""
 
     epoch: int
     beta: float
@@ -202,6 +204,7 @@ class EpochRecord:
     val_kl: float
     val_total: float
     seconds: float
+    learning_rate: float | None = None
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)

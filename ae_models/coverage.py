@@ -29,6 +29,12 @@ class CodeRegion:
     def outside(self, points: Tensor) -> Tensor:
         return torch.cdist(points, self.codes, compute_mode=EXACT).min(dim=1).values > self.limit
 
+    def in_gaps(self, points: Tensor) -> Tensor:
+        """Outside, yet within the codes' span on every axis: in a hole between the codes rather than beyond their
+        edge (what a single Gaussian fitted to clustered codes cannot avoid putting draws into)."""
+        low, high = self.codes.min(dim=0).values, self.codes.max(dim=0).values
+        return self.outside(points) & ((points >= low) & (points <= high)).all(dim=1)
+
 
 def code_region(codes: Tensor, quantile: float = OUTSIDE_QUANTILE) -> CodeRegion:
     """The limit is the `quantile` of the codes' own nearest-other-code distances: a scale-free "no encoded image

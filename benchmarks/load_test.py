@@ -1,6 +1,6 @@
 """Many people at once: N real browser sessions select points, interpolate and sample against one server.
 
-    python -m benchmarks.load_test [--sessions 20] [--seconds 60]
+    python -m benchmarks.load_test [--sessions 20] [--seconds 60] [--live-training]
 
 Each session is its own Playwright context (its own Streamlit session and websocket) cycling through the
 latent map (click a point), interpolation (click the map to move an endpoint) and sampling (next seed).
@@ -10,6 +10,10 @@ Rerun latency is measured in the server (benchmarks/server_hooks logs when each 
 its script finishes), and also as the browsers see it on their websockets, which adds the time a busy headless
 renderer takes to hand the frames over. Server memory (RSS, psutil) is sampled every second; after the tabs
 close, the server must drop every session within server.disconnectedSessionTTL.
+
+With --live-training one more visitor trains on the Train live page (the default VAE run on mnist-5k, 500 epochs)
+from before the first session arrives until the last one leaves: its worker process takes a core, and its page's
+refreshes count among the server's reruns.
 
 Targets on a 2-core machine: zero errors, p95 <= 300 ms, no memory growth after the warm-up.
 """
@@ -216,6 +220,26 @@ async def session(browser, url: str, index: int, seconds: float, tally: Tally, p
         await context.close()
 
 
+LIVE_EPOCHS = "500"
+FIRST_EPOCH = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .some((gd) => (gd._fullLayout.title.text || '').includes('Held-out codes after epoch'))"""
+
+
+async def live_trainer(browser, url: str):
+    """A visitor training on Train live (--live-training); returns its context, to close when the load is over."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(2 * RERUN_TIMEOUT_S * 1000)
+    page = await context.new_page()
+    await page.goto(f"{url}/{PAGE['train_live'].url_path}")
+    await page.wait_for_selector("h1")
+    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
+    await epochs.fill(LIVE_EPOCHS)
+    await epochs.press("Tab")
+    await page.get_by_role("button", name="Start").click()
+    await page.wait_for_function(FIRST_EPOCH, timeout=300_000)
+    return context
+
+
 def rss_mib(pid: int) -> float:
     process = psutil.Process(pid)
     return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
@@ -269,7 +293,14 @@ def niced_chromium(folder: Path) -> Path:
 
 
 async def run_load(
-    url: str, pid: int, rerun_log: Path, sessions: int, seconds: float, ttl: float, pace: Pace
+    url: str,
+    pid: int,
+    rerun_log: Path,
+    sessions: int,
+    seconds: float,
+    ttl: float,
+    pace: Pace,
+    live_training: bool = False,
 ) -> LoadResult:
     from playwright.async_api import async_playwright
 
@@ -280,8 +311,11 @@ async def run_load(
         for helper in psutil.Process().children(recursive=True):  # Playwright's driver relays every frame
             if helper.pid != pid and "node" in helper.name():
                 helper.nice(10)
+        trainer = await live_trainer(browser, url) if live_training else None
         await asyncio.gather(*(session(browser, url, i, seconds, tally, pace) for i in range(sessions)))
         load_ended = tally.now()
+        if trainer is not None:  # its session ends with the others: the TTL check below covers its run too
+            await trainer.close()
         media_open = _media_bytes(url)
         await asyncio.sleep(ttl + 5)  # the server drops disconnected sessions after the TTL ...
         probe_at = tally.now()
@@ -379,14 +413,14 @@ def configured_ttl() -> float:
         return float(tomllib.load(handle)["server"]["disconnectedSessionTTL"])
 
 
-def measure(sessions: int, seconds: float, ttl: float, pace: Pace) -> LoadResult:
+def measure(sessions: int, seconds: float, ttl: float, pace: Pace, live_training: bool = False) -> LoadResult:
     """Start a server with the timing hook, load it, wait out the session TTL, and return what was seen."""
     with tempfile.TemporaryDirectory() as folder:
         rerun_log = Path(folder) / "reruns.log"
         env = hook_env(rerun_log)
         flags = ["--server.disconnectedSessionTTL", str(int(ttl))]
         with dashboard_server(Path(folder), flags=flags, env=env) as live:
-            return asyncio.run(run_load(live.url, live.pid, rerun_log, sessions, seconds, ttl, pace))
+            return asyncio.run(run_load(live.url, live.pid, rerun_log, sessions, seconds, ttl, pace, live_training))
 
 
 def main() -> None:
@@ -397,9 +431,10 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=Pace.ramp_s, help="seconds between session arrivals")
     parser.add_argument("--think", type=float, default=Pace.think_s, help="mean seconds before each action")
     parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
+    parser.add_argument("--live-training", action="store_true", help="one more visitor trains on Train live")
     args = parser.parse_args()
     ttl = configured_ttl() if args.ttl is None else args.ttl
-    result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think))
+    result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think), args.live_training)
     if args.json is not None:
         args.json.write_text(json.dumps(summary(result)))
     met = report(result, args.sessions)

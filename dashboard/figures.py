@@ -40,6 +40,9 @@ def _pixel(value: float, ticks: np.ndarray, size: int) -> float:
     return tile / 2 + (value - ticks[0]) / (ticks[-1] - ticks[0]) * (len(ticks) - 1) * tile
 
 
+MAX_GRID_LABELS = 8
+
+
 def image_grid(
     source: str,
     shape: tuple[int, int],
@@ -56,12 +59,17 @@ def image_grid(
     figure stays small however many tiles it has.
     """
     fig = go.Figure(go.Image(source=source, hoverinfo="skip"))
+    every = math.ceil(len(x_ticks) / MAX_GRID_LABELS)  # a label on every tile crowded into a row of odd decimals
     for axis, ticks, size, name in (
-        (fig.update_xaxes, x_ticks, shape[1], "z₁"),
+        (fig.update_xaxes, x_ticks, shape[1], "z₁ at the centre of the labelled tiles"),
         (fig.update_yaxes, y_ticks[::-1], shape[0], "z₂"),
     ):
         centres = (np.arange(len(ticks)) + 0.5) * size / len(ticks)
-        axis(tickvals=centres, ticktext=[f"{v:.1f}" for v in ticks], title=name, showgrid=False)
+        labelled = np.arange(len(ticks))[(len(ticks) - 1) % every :: every]  # the last tile always has one
+        axis(
+            tickvals=centres[labelled], ticktext=[f"{ticks[i]:.1f}" for i in labelled], title=name, showgrid=False,
+            ticks="outside", ticklen=6,  # a tick mark points at the labelled tile's centre
+        )  # fmt: skip
     fig.update_yaxes(scaleanchor="x")
     if prior_radius is not None:
         x0, x1 = (_pixel(v, x_ticks, shape[1]) for v in (-prior_radius, prior_radius))

@@ -77,6 +77,9 @@ def latent_scatter(
                 "colorscale": _stepped(colours), "cmin": -0.5, "cmax": len(class_names) - 0.5,
             },
             "hovertemplate": "%{text}<br>row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+            # a click selects the point (Plotly's clickmode) without dimming the rest: the selection is shown by
+            # a star drawn over the chart (dashboard/selected_star.py), so the figure stays the same
+            "selected": {"marker": {"opacity": 0.7}}, "unselected": {"marker": {"opacity": 0.7}},
         }
     ]  # fmt: skip
     traces += [  # legend entries only: the colours of the classes, greyed when not highlighted

@@ -22,41 +22,45 @@ def notice(text: str) -> None:
     st.caption(f"**What to notice:** {text}")
 
 
-DETOUR_STEPS = 3  # a detour is a class that holds this many steps in a row...
-CONFIDENT = 0.8  # ...with at least this share of the judge's nearest images agreeing on every one of them
+def _steps(first: int, last: int) -> str:
+    return f"step {first}" if first == last else f"steps {first}–{last}"
 
 
-def detours(frames: Sequence[tuple[str | None, float]], endpoints: set[str]) -> list[tuple[str, int, int]]:
-    """Runs of a class other than the endpoints' inside the path (never the first or last frame), each as
-    (class, first step, last step) counted from 1; a run counts only when long and confidently judged."""
-    found, step = [], 2
-    for name, run in groupby(frames[1:-1], key=lambda frame: frame[0]):
-        run = list(run)
-        confident = all(agreement >= CONFIDENT for _, agreement in run)
-        if name is not None and name not in endpoints and len(run) >= DETOUR_STEPS and confident:
-            found.append((name, step, step + len(run) - 1))
-        step += len(run)
-    return found
+def _shares(values: Sequence[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:.0%}" if round(low, 2) == round(high, 2) else f"{low:.0%}–{high:.0%}"
+
+
+def path_reading(frames: Sequence[tuple[str | None, float]]) -> list[tuple[str | None, int, int, list[float]]]:
+    """The frames of a path as runs of one class, in order: (class or None, first step, last step, the judge's
+    agreement on each frame of the run), steps counted from 1."""
+    runs, step = [], 1
+    for name, run in groupby(frames, key=lambda frame: frame[0]):
+        shares = [agreement for _, agreement in run]
+        runs.append((name, step, step + len(shares) - 1, shares))
+        step += len(shares)
+    return runs
 
 
 def interpolation_note(readings: dict[str, Sequence[tuple[str | None, float]]], start: str, end: str) -> str:
-    """Per model: whether its end frames rebuild the endpoints' classes, and which other classes its path holds
-    for several steps (each frame read as (class or None when it looks like no real image, judge agreement))."""
+    """Per model, the classes its decoded steps read as, in order, with the judge's agreement (each frame read as
+    (class, or None when it looks like no real image; share of the judge's nearest images that agree)), and
+    whether its end frames rebuild the endpoints' classes. Every class on the way is named: a strip that visibly
+    passes through a 4 must not be summed up as "no detour"."""
     parts = []
     for kind, frames in readings.items():
-        through = detours(frames, {start, end})
-        text = f"The {kind}'s path " + (
-            "passes through " + ", ".join(f"{name} (steps {a}–{b})" for name, a, b in through)
-            if through
-            else "takes no detour"
+        runs = path_reading(frames)
+        text = f"The {kind}'s steps read as " + " → ".join(
+            f"{name or 'no real image'} ({_steps(first, last)}, {_shares(shares)})"
+            for name, first, last, shares in runs
         )
         for which, wanted, (got, _) in (("first", start, frames[0]), ("last", end, frames[-1])):
             if got != wanted:
                 text += f"; it cannot rebuild the {wanted}: its {which} step reads as {got or 'no real image'}"
         parts.append(text + ".")
     return " ".join(parts) + (
-        f" Each step's class is that of its {NEIGHBOURS} nearest real images, pixel by pixel; a detour is another "
-        f"class for {DETOUR_STEPS}+ steps in a row with {CONFIDENT:.0%} of them agreeing."
+        f" Each step's class is the majority of its {NEIGHBOURS} nearest real images, pixel by pixel; the "
+        "percentage is the share of them that agree."
     )
 
 
@@ -94,16 +98,21 @@ def prior_draws_note(
     return f"{text} {'. '.join(verdicts)}. Classes as read by the {NEIGHBOURS} nearest real images.{WASHED_OUT}"
 
 
-def fitted_note(outside: int, washed_out: int, prior_washed_out: int, total: int) -> str:
-    """The AE's fitted-Gaussian draws, by the same two counts, against its plain N(0, I) draws."""
+def fitted_note(outside: int, in_gaps: int, washed_out: int, prior_washed_out: int, total: int) -> str:
+    """The AE's fitted-Gaussian draws, by the same two counts, against its plain N(0, I) draws; of those outside
+    the codes, how many fall in holes within the codes' span and how many beyond their edge."""
     verdict = "fewer" if washed_out < prior_washed_out else "more" if washed_out > prior_washed_out else "as many"
     text = (
         f"{washed_out} of {total} fitted draws decode washed out, {verdict} than the {prior_washed_out} from N(0, I); "
-        f"{outside} land outside the AE's codes."
+        f"{outside} land outside the AE's codes"
     )
-    if outside:
-        text += " One Gaussian still spills into the gaps between the AE's clusters."
-    return text
+    if not outside:
+        return text + "."
+    return text + (
+        f": {in_gaps} in gaps within the codes' span, {outside - in_gaps} beyond their edge."
+        if in_gaps < outside
+        else ", all of them in gaps within the codes' span (one Gaussian over clustered codes fills the holes too)."
+    )
 
 
 def _counts(values: dict[str, int]) -> str:

@@ -42,6 +42,7 @@ PAGES = (
     Page("training_curves", "Training curves", "show_chart", "training-curves", "Explore"),
     Page("latent_anatomy", "Latent anatomy", "biotech", "latent-anatomy", "Explore"),
     Page("prior_codes", "Prior vs codes", "blur_on", "prior-vs-codes", "Explore"),
+    Page("train_live", "Train live", "model_training", "train-live", "Explore"),
     Page("anomaly", "Anomaly detection", "troubleshoot", "anomaly", "Uses"),
     Page("denoising", "Denoising", "auto_fix_high", "denoising", "Uses"),
     Page("own_image", "Your own image", "draw", "own-image", "Uses"),

@@ -47,29 +47,37 @@ def _session_uploads() -> SessionUploads:
     return st.session_state[UPLOAD_OWNER_KEY]
 
 
-def _ingest_upload() -> None:
-    upload = st.session_state.get("weights_upload")
-    if upload is None:
-        return
+def add_session_model(data: bytes, filename: str, choose: bool = False) -> str | None:
+    """Keep a weights file for this session, as an upload: stored (never over another file), checked, listed in
+    every page's sidebar with its group shown (and, with `choose`, picked as that group's model of its kind).
+    Returns what went wrong, in words for the visitor, or None.
+
+    Only from a callback (it sets the sidebar's widgets, which must not have been drawn yet in this run)."""
     uploads = _session_uploads()
     try:
-        path = uploads.save(upload.getvalue(), upload.name)
+        path = uploads.save(data, filename)
     except UploadRefused as err:
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} was not added: {err}"
-        return
+        return f"{literal(filename)} was not added: {err}"
     except OSError as err:
         reason = err.strerror or "the server cannot write it"  # never the path: it would show the server's folders
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be stored: {reason}."
-        return
+        return f"{literal(filename)} could not be stored: {reason}."
     try:
-        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{safe_stem(upload.name)}")
+        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{safe_stem(filename)}")
     except WeightsError as err:
         uploads.discard(path)  # keep only uploads that load, so bad ones cannot pile up on the server
-        st.session_state[UPLOAD_ERRORS_KEY] = f"{literal(upload.name)} could not be loaded: {literal(err.reason)}"
-        return
-    st.session_state[UPLOAD_ERRORS_KEY] = None
+        return f"{literal(filename)} could not be loaded: {literal(err.reason)}"
     st.session_state.setdefault(UPLOADS_KEY, {})[str(path)] = model.name
-    st.session_state["group"] = (model.dataset, model.latent_dim)
+    group = (model.dataset, model.latent_dim)
+    st.session_state["group"] = group
+    if choose:
+        st.session_state[url_state.model_key(model.kind, group)] = model.name
+    return None
+
+
+def _ingest_upload() -> None:
+    upload = st.session_state.get("weights_upload")
+    if upload is not None:
+        st.session_state[UPLOAD_ERRORS_KEY] = add_session_model(upload.getvalue(), upload.name)
 
 
 def _uploaded_models() -> list[LibraryModel]:

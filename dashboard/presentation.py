@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,8 +12,10 @@ from .url_state import PRESENTATION_KEY
 
 CHART_FONT_PX = 20  # chart text on a projector; the browser test holds every chart text at >= 18 px
 CHART_TITLE_PX = 26
-# Larger type; less empty space above the title so a page's main picture fits a 1080-pixel screen; image grids
-# as wide as their column (pixelated, like the tiles they are) but never taller than most of the screen.
+_SPARE_BUTTONS = ["zoomIn2d", "zoomOut2d", "autoScale2d", "lasso2d", "select2d"]
+# Larger type, captions and notes too (at Streamlit's 0.875rem they were 17.5 px); less empty space above the
+# title so a page's main picture fits a 1080-pixel screen; image grids as wide as their column (pixelated, like
+# the tiles they are) but never taller than most of the screen.
 _PRESENTATION_CSS = """
 <style>
 html { font-size: 20px; }
@@ -22,13 +26,15 @@ html { font-size: 20px; }
 [data-testid="stImageContainer"] { width: 100%; }
 [data-testid="stImage"] img { width: 100% !important; height: auto; max-height: 62vh; object-fit: contain;
                               object-position: left top; image-rendering: pixelated; }
+[data-testid="stCaptionContainer"], [data-testid="stImageCaption"] { font-size: 1rem; }
 [data-testid="stDownloadButton"], [data-testid="stFileUploader"], .modebar-container, [data-testid="stMainMenu"],
 [data-testid="stExpander"] { display: none !important; }
 </style>
 """
 # On every screen: the sidebar opens and closes at once (its 0.3 s slide resized every chart on every frame of
 # it). Phones (Streamlit stacks columns below 640 px): the latent map's selection panel comes right after the
-# first map instead of after both, so a tapped point's images are one short scroll away.
+# first map instead of after both, so a tapped point's images are one short scroll away; no chart toolbar, which
+# covered the chart's title at that width.
 _SCREEN_CSS = """
 <style>
 [data-testid="stSidebar"] { transition: none; }
@@ -36,6 +42,7 @@ _SCREEN_CSS = """
   [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"] { order: 2; }
   [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"]:first-child { order: 0; }
   [data-testid="stHorizontalBlock"]:has(#selected-image) > [data-testid="stColumn"]:last-child { order: 1; }
+  .modebar-container { display: none !important; }
 }
 </style>
 """
@@ -53,27 +60,44 @@ def presentation_toggle() -> None:
 
 def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     """Draw a Plotly figure with a PNG export button (the camera icon: offline, in the browser, 3x resolution)."""
+    _legend_below(figure)
     if presentation_mode():
         _projector_fonts(figure)
-    config = {"toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False}
+    config = {
+        "toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False,
+        "modeBarButtonsToRemove": _SPARE_BUTTONS,  # a short toolbar stays clear of the chart's title
+    }  # fmt: skip
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
 
 
-def show_table(rows: object) -> None:
+def show_table(rows: object, headers: Mapping[str, str] | None = None) -> None:
     """A table: scrollable and sortable on a screen; on a projector a plain table in the page's own type, as wide as
-    the page, with the first column (the model) naming the rows, so no column is cut off at the right edge."""
-    if not presentation_mode():
-        st.dataframe(rows, hide_index=True)
-        return
+    the page, with the first column (the model) naming the rows, so no column is cut off at the right edge.
+
+    `headers` (column -> short header) shows only those columns, under short headers, so that a wide table fits
+    the page; on a screen each full column name is the header's tooltip (a download keeps every column)."""
     table = pd.DataFrame(rows)
+    if headers:
+        table = table[list(headers)]
+    if not presentation_mode():
+        config = {name: st.column_config.Column(short, help=name) for name, short in (headers or {}).items()}
+        st.dataframe(table, hide_index=True, column_config=config)
+        return
+    table = table.rename(columns=headers or {})
     numbers = table.set_index(table.columns[0]).style.format(lambda v: f"{v:g}" if isinstance(v, float) else v)
     st.table(numbers)
 
 
+def _legend_below(figure: go.Figure) -> None:
+    """A horizontal legend under the chart goes to the bottom of the figure, below the x axis's title: placed at a
+    fraction of the plot's height it landed on the title whenever it wrapped to more rows or the type grew."""
+    legend = figure.layout.legend
+    if legend.orientation == "h" and (legend.y or 0) < 0:
+        figure.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"})
+
+
 def _projector_fonts(figure: go.Figure) -> None:
     """Every text of the figure at projector size: figures set some sizes explicitly (legends, labels)."""
-    if figure.layout.legend.orientation == "h" and (figure.layout.legend.y or 0) < 0:
-        figure.update_layout(legend_y=min(figure.layout.legend.y, -0.25))  # clear of the larger axis titles
     figure.update_layout(
         font_size=CHART_FONT_PX, title_font_size=CHART_TITLE_PX, legend_font_size=CHART_FONT_PX,
         legend_entrywidth=0,  # fixed entry widths were chosen for small type: let each entry fit its name

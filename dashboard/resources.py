@@ -26,6 +26,7 @@ from ae_models.datasets import DatasetError
 from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
+from ae_models.live.pool import TrainingPool
 from ae_models.recognition import Judge, fit_judge, interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
@@ -49,6 +50,12 @@ def load_library(weights_dir: str) -> Library:
 def load_uploaded(path: str, name: str) -> LibraryModel:
     """An uploaded model, checked like the folder's (served dataset, image size, finite outputs on its images)."""
     return load_library_model(path, name, served_datasets(), samples_dir=weights_dir())
+
+
+@st.cache_resource(show_spinner=False)
+def training_pool() -> TrainingPool:
+    """The server's live trainings (Train live page): one limit and one queue for every session."""
+    return TrainingPool()
 
 
 @st.cache_resource(show_spinner="Loading evaluation images ...")

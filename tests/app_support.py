@@ -37,6 +37,12 @@ def trace_names(app: AppTest) -> set[str]:
     return {trace.get("name") for chart in charts(app) for trace in chart["data"]}
 
 
+def selected_stars(app: AppTest) -> dict[str, list[float]]:
+    """Chart key -> [x, y, row] of the star drawn over each latent map (dashboard/selected_star.py)."""
+    star = next(c for c in app.get("bidi_component") if c.proto.component_name.endswith("selected_star"))
+    return json.loads(star.proto.json)["stars"]
+
+
 def open_link(query: dict[str, str], page: str | None = None) -> AppTest:
     """A fresh session opened from a link: the query string is there on its very first run."""
     app = AppTest.from_file(APP, default_timeout=120)

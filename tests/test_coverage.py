@@ -42,6 +42,16 @@ def test_outside_codes_is_scale_free_and_sees_far_points() -> None:
         code_region(codes[:1])
 
 
+def test_points_in_gaps_are_outside_yet_within_the_codes_span() -> None:
+    """Two clusters with a hole between them: a point in the hole is in a gap, a point beyond the edge is not."""
+    rng = torch.Generator().manual_seed(0)
+    codes = torch.cat([torch.randn(300, 2, generator=rng) * 0.3 - 5, torch.randn(300, 2, generator=rng) * 0.3 + 5])
+    points = torch.tensor([[0.0, 0.0], [30.0, 30.0], [5.0, 5.0]])
+    region = code_region(codes)
+    assert region.outside(points).tolist() == [True, True, False]
+    assert region.in_gaps(points).tolist() == [True, False, False]
+
+
 def test_decoder_inputs_leave_ae_codes_alone_and_draw_from_vae_posteriors() -> None:
     codes = torch.zeros(4000, 3)
     assert decoder_inputs(codes, None) is codes

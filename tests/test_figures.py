@@ -7,9 +7,11 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+import pytest
 
 from ae_models.latent_maps import load_map
-from dashboard.figures import PALETTE
+from dashboard.figures import MAX_GRID_LABELS, PALETTE, image_grid
+from dashboard.imaging import png_data_uri
 from dashboard.map_figure import PRIOR_NAME, latent_scatter, marker_span
 
 from .conftest import WEIGHTS_DIR
@@ -73,3 +75,18 @@ def test_the_map_figure_built_without_plotlys_checks_passes_them() -> None:
     sent = json.loads(pio.to_json(figure))
     assert checked["data"] == sent["data"]
     assert checked["layout"] == {k: v for k, v in sent["layout"].items() if v != []}  # its check drops empty lists
+
+
+def test_decoded_plane_labels_sit_at_tile_centres_and_do_not_crowd() -> None:
+    """Reviewer: the plane's labels read as tile edges, 15 odd decimals in a row. Each label marks a tile's centre
+    (the code decoded there), at most MAX_GRID_LABELS per axis, the last tile included."""
+    n, tile_px = 15, 28
+    ticks = np.linspace(-12.6, 49.9, n)
+    picture = np.zeros((n * tile_px, n * tile_px), dtype=np.uint8)
+    figure = image_grid(png_data_uri(picture), picture.shape, ticks, ticks, "plane")
+    x_axis = figure.layout.xaxis
+    assert 3 <= len(x_axis.tickvals) <= MAX_GRID_LABELS
+    for value, text in zip(x_axis.tickvals, x_axis.ticktext, strict=True):
+        tile = int(value // tile_px)
+        assert value == pytest.approx((tile + 0.5) * tile_px) and text == f"{ticks[tile]:.1f}"
+    assert x_axis.ticktext[-1] == f"{ticks[-1]:.1f}" and figure.layout.yaxis.ticktext[0] == f"{ticks[-1]:.1f}"

@@ -26,9 +26,25 @@ CHARTED = {"latent-map", "interpolation", "sampling", "training-curves", "anomal
 EXCEPTION = "[data-testid='stException']"
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-# Every text of every chart with its size and whether it spills out of its chart; every clipped HTML text.
+# Every text of every chart with its size and whether it spills out of its chart; captions and notes too small;
+# every clipped HTML text; a chart's legend or toolbar on top of one of its titles.
 TEXT_AUDIT = """() => {
-  const small = [], outside = [], clipped = [];
+  const small = [], outside = [], clipped = [], overlaps = [];
+  const hit = (a, b) => a.width > 0 && b.width > 0 && a.left < b.right && b.left < a.right && a.top < b.bottom
+                        && b.top < a.bottom;
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const legend = plot.querySelector('.legend'), modebar = plot.querySelector('.modebar');
+    const shown = modebar && modebar.getClientRects().length > 0;
+    for (const title of plot.querySelectorAll('.gtitle, .xtitle, .ytitle, .g-xtitle text, .g-ytitle text')) {
+      const box = title.getBoundingClientRect(), name = title.textContent.slice(0, 30);
+      if (legend && hit(legend.getBoundingClientRect(), box)) overlaps.push(`legend on "${name}"`);
+      if (shown && hit(modebar.getBoundingClientRect(), box)) overlaps.push(`toolbar on "${name}"`);
+    }
+  }
+  for (const caption of document.querySelectorAll('[data-testid=stCaptionContainer], [data-testid=stImageCaption]')) {
+    const size = parseFloat(getComputedStyle(caption).fontSize);
+    if (caption.getClientRects().length && size < 18) small.push(`${size}px "${caption.textContent.slice(0, 30)}"`);
+  }
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const box = plot.getBoundingClientRect();
     for (const text of plot.querySelectorAll('svg text')) {
@@ -50,7 +66,7 @@ TEXT_AUDIT = """() => {
   for (const grid of document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')) {  // drawn on a canvas
     if (grid.scrollWidth > grid.clientWidth + 1) clipped.push('a table wider than its frame');
   }
-  return {small, outside, clipped};
+  return {small, outside, clipped, overlaps};
 }"""
 # Displayed width of every wide image strip (at least 4:1) against the width of the page's content.
 STRIPS = """() => {
@@ -68,17 +84,17 @@ FIRST_PICTURE_BOTTOM = """() => {
     '[data-testid=stMain] [data-testid=stGraphVizChart], [data-testid=stMain] canvas[data-testid=drawing-pad]');
   return picture ? picture.getBoundingClientRect().bottom : null;
 }"""
-# The page of the first point of a chart, where a pointer or a finger would touch it.
-FIRST_POINT = """(index) => {
+# The page of the first (or n-th) point of a chart, where a pointer or a finger would touch it.
+NTH_POINT = """([index, n]) => {
   const gd = document.querySelectorAll('.js-plotly-plot')[index];
   const layout = gd._fullLayout, trace = gd._fullData[0], box = gd.getBoundingClientRect();
-  return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
-          box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
+  return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[n]),
+          box.top + layout._size.t + layout.yaxis.l2p(trace.y[n])];
 }"""
-SELECTED_ROWS = """() => {
-  const selected = document.querySelector('.js-plotly-plot')._fullData.find((t) => t.name === 'selected');
-  return selected ? Array.from(selected.customdata) : null;
-}"""
+FIRST_POINT = f"(index) => ({NTH_POINT})([index, 0])"
+SELECTED_ROWS = "() => [...document.querySelectorAll('.selected-star')].map((star) => Number(star.dataset.row))"
+STAR_CENTRES = """() => [...document.querySelectorAll('.selected-star')].filter((star) => star.style.display !== 'none')
+  .map((star) => { const r = star.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })"""
 # Every canvas that opened a WebGL context, and whether that context is still live (not lost).
 COUNT_WEBGL = """(() => {
   window.__webglCanvases = [];
@@ -145,8 +161,36 @@ def test_a_reload_restores_the_latent_map_with_its_selection(new_page, server: s
     wait_until_idle(page)
     assert query(page.url) == before
     assert page.get_by_text("Each dot is one of 2,000 fashion-mnist images").count() == 1
-    assert page.evaluate(SELECTED_ROWS) == [int(before["row"])]
+    assert page.evaluate(SELECTED_ROWS) == [int(before["row"])] * 2  # the star on both maps
     assert page.locator("h1").first.inner_text() == "Latent map"
+
+
+def test_a_click_leaves_both_maps_as_they_were_and_stars_the_point(new_page, server: str) -> None:
+    """Speed: a star inside the figures made every click a new figure, re-sent and redrawn from scratch."""
+    page = new_page()
+    open_page(page, f"{server}/latent-map", chart=True)
+    page.evaluate(
+        "() => { window.__drawn = [...document.querySelectorAll('.js-plotly-plot')].map((gd) => gd._fullData); }"
+    )
+    for chart, index in ((0, 0), (1, 7)):  # a point of the AE's map, then another one of the VAE's
+        point = page.evaluate(NTH_POINT, [chart, index])
+        page.mouse.click(*point)
+        page.wait_for_function("() => document.querySelectorAll('.selected-star').length === 2", timeout=20_000)
+        wait_until_idle(page)
+        page.wait_for_timeout(300)
+        redrawn = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].map((gd, i) => gd._fullData !== window.__drawn[i])"
+        )
+        assert not any(redrawn), redrawn
+        stars = page.evaluate(STAR_CENTRES)
+        assert len(stars) == 2 and any(abs(x - point[0]) <= 2 and abs(y - point[1]) <= 2 for x, y in stars), stars
+        assert len(set(page.evaluate(SELECTED_ROWS))) == 1 and f"row={page.evaluate(SELECTED_ROWS)[0]}" in page.url
+    page.get_by_role("button", name="3", exact=True).click()  # a highlight changes the figures: drawn anew ...
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2).every((gd, i) => gd._fullData !== "
+        "window.__drawn[i] && gd.querySelector('.selected-star'))",  # ... each with its star again
+        timeout=20_000,
+    )
 
 
 def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(new_page, server: str) -> None:
@@ -199,7 +243,7 @@ def test_presentation_mode_reads_from_the_back_of_the_room(new_page, server: str
     page.wait_for_timeout(500)  # charts draw their text after the rerun ends
     screenshot(page, f"{path or 'overview'}-presentation")
     audit = page.evaluate(TEXT_AUDIT)
-    assert audit == {"small": [], "outside": [], "clipped": []}
+    assert audit == {"small": [], "outside": [], "clipped": [], "overlaps": []}
     assert page.locator("[data-testid='stExpandSidebarButton']").get_attribute("aria-expanded") == "false"
     assert all(share >= 0.5 for share in page.evaluate(STRIPS)), page.evaluate(STRIPS)
     bottom = page.evaluate(FIRST_PICTURE_BOTTOM)
@@ -212,6 +256,18 @@ def test_every_page_fits_a_phone(new_page, server: str, path: str) -> None:
     open_page(page, f"{server}/{path}", chart=path in CHARTED)
     screenshot(page, f"{path or 'overview'}-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert page.evaluate(TEXT_AUDIT)["overlaps"] == []  # the chart toolbar covered the titles at this width
+
+
+@pytest.mark.parametrize("path", ["latent-map", "anomaly", "compression", "training-curves"])
+def test_a_laptop_screen_cuts_off_no_text_and_no_table(new_page, server: str, path: str) -> None:
+    """Reviewer: the compression table scrolled sideways at 1440 px, legends sat on the axis titles, and "false
+    ala..." was seen cut off on the anomaly page."""
+    page = new_page()
+    open_page(page, f"{server}/{path}", chart=True)
+    page.wait_for_timeout(500)
+    audit = page.evaluate(TEXT_AUDIT)
+    assert (audit["clipped"], audit["overlaps"]) == ([], [])
 
 
 def test_one_tap_on_a_phone_selects_a_point_and_the_panel_is_near(new_page, server: str) -> None:

@@ -1,11 +1,12 @@
+import pytest
 import torch
 
-from ae_models.config import TrainConfig
+from ae_models.config import ConfigError, TrainConfig
 from ae_models.datasets import load_split
 from ae_models.evaluation import evaluate
 from ae_models.models import build_model
 from ae_models.pipeline import train_spec
-from ae_models.training import train
+from ae_models.training import EpochSettings, train
 
 from .conftest import tiny_spec
 
@@ -49,3 +50,25 @@ def test_denoising_training_sees_noisy_inputs_and_clean_targets() -> None:
     model = build_model(tiny_spec("ae").model)
     history = train(model, data, data[:64], TrainConfig(epochs=2, input_noise=0.3))
     assert history[-1].train_reconstruction < history[0].train_reconstruction
+
+
+def test_a_settings_hook_changes_beta_and_the_learning_rate_between_epochs_and_can_end_the_run() -> None:
+    data = load_split("digits", "train").images[:256]
+    model = build_model(tiny_spec("vae").model)
+    asked = []
+
+    def hook(epoch: int) -> EpochSettings | None:
+        asked.append(epoch)
+        return None if epoch == 3 else EpochSettings(beta=1.0 + epoch, learning_rate=1e-3 * (1 + epoch))
+
+    config = TrainConfig(epochs=10, lr_schedule="constant")
+    history = train(model, data, data[:64], config, settings=hook)
+    assert asked == [0, 1, 2, 3] and len(history) == 3
+    assert [(r.beta, r.learning_rate) for r in history] == [(1.0, 1e-3), (2.0, 2e-3), (3.0, 3e-3)]
+
+
+def test_the_learning_rate_cannot_change_under_one_cycle() -> None:
+    data = load_split("digits", "train").images[:64]
+    model = build_model(tiny_spec("vae").model)
+    with pytest.raises(ConfigError, match="constant schedule"):
+        train(model, data, data, TrainConfig(epochs=2), settings=lambda epoch: EpochSettings(1.0, 0.5))

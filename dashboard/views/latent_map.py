@@ -16,6 +16,7 @@ from dashboard.map_figure import latent_scatter, marker_span
 from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
+from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
     SELECTED_ROW_KEY,
     MapView,
@@ -66,7 +67,11 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
     probe = torch.tensor([[z1, z2]])
 
 
-def _draw_map(map_view: MapView, chosen: list[int]) -> None:
+def _map_key(map_view: MapView) -> str:
+    return f"map-{map_view.model.sha256[:12]}"
+
+
+def _draw_map(map_view: MapView) -> None:
     ellipses = None
     all_sigmas = map_view.latent_map.encoding.sigma
     if show_sigma and all_sigmas is not None:
@@ -78,11 +83,11 @@ def _draw_map(map_view: MapView, chosen: list[int]) -> None:
         small = sigma_note(float(sigmas.median()), marker_span(map_view.coords))
     figure = latent_scatter(
         map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
-        axis_names=map_view.axis_names, selected=chosen, prior_rings=show_prior, ellipses=ellipses,
+        axis_names=map_view.axis_names, prior_rings=show_prior, ellipses=ellipses,
         equal_axes=map_view.is_plane, highlight=highlight or None,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
-    key = f"map-{map_view.model.sha256[:12]}"
+    key = _map_key(map_view)
     show_figure(figure, key, on_select=partial(remember_clicked_row, key, SELECTED_ROW_KEY), selection_mode="points")
     if ellipses is not None and small:
         st.caption(small)
@@ -116,11 +121,12 @@ def maps_and_panel() -> None:
     if row is not None and row >= len(sample.images):
         row = None
     *map_columns, panel = st.columns([3] * len(map_views) + [2])
-    with panel:  # first: the panel's images reach the browser before it redraws the two maps
+    with panel:  # first: the panel's images reach the browser before the maps' (unchanged) elements
         _selection_panel(row)
+        mark_selected(star_points({_map_key(v): v.coords for v in map_views}, row))  # the maps stay as they were
     for column, map_view in zip(map_columns, map_views, strict=True):
         with column:
-            _draw_map(map_view, [row] if row is not None else [])
+            _draw_map(map_view)
 
 
 maps_and_panel()

@@ -105,8 +105,5 @@ if selection.ae is not None:
     if ae_map is not None:
         region = trained_region(selection.ae.sha256, ae_map.latent_map)
         floor = per_model(selection.ae, contrast_floor, all_images)
-        notice(
-            fitted_note(
-                int(region.outside(fitted).sum()), int((contrast(fitted_images) < floor).sum()), washed_out["AE"], count
-            )
-        )
+        outside, in_gaps = int(region.outside(fitted).sum()), int(region.in_gaps(fitted).sum())
+        notice(fitted_note(outside, in_gaps, int((contrast(fitted_images) < floor).sum()), washed_out["AE"], count))

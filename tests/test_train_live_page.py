@@ -1,0 +1,88 @@
+"""The Train live page under AppTest: start, steer, stop, save; validation messages; the queue as a visitor sees it.
+The fragment's timer does not tick under AppTest: each `app.run()` stands for one refresh."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard.resources import training_pool
+
+from .app_support import assert_clean, charts, images, open_page
+
+PAGE = "views/train_live.py"
+START = "FormSubmitter:live_settings-Start"
+
+
+def start(app: AppTest, epochs: int, beta: float = 1.0) -> AppTest:
+    app.selectbox(key="live_dataset").set_value("digits")
+    app.number_input(key="live_epochs").set_value(epochs)
+    app.number_input(key="live_batch").set_value(128)
+    app.number_input(key="live_beta").set_value(beta)
+    return app.button(key=START).click().run()
+
+
+def refresh_until(app: AppTest, condition, timeout: float = 90.0) -> AppTest:
+    deadline = time.monotonic() + timeout
+    while not condition(app):
+        assert time.monotonic() < deadline, [p.proto.text for p in app.get("progress")]
+        time.sleep(0.2)
+        app.run()
+    return app
+
+
+def epochs_shown(app: AppTest) -> int:
+    curves = next(c for c in charts(app) if "Losses per epoch" in c["layout"]["title"]["text"])
+    return len(curves["data"][0]["x"]["data"] if isinstance(curves["data"][0]["x"], dict) else curves["data"][0]["x"])
+
+
+def test_a_run_shows_curves_map_and_pictures_then_saves_for_the_other_pages() -> None:
+    app = start(open_page(PAGE), epochs=3)
+    assert_clean(app)
+    refresh_until(app, lambda a: a.success)
+    assert app.success[0].value == "The run completed all 3 epochs."
+    titles = [c["layout"]["title"]["text"] for c in charts(app)]
+    assert titles[0].startswith("Losses per epoch") and titles[1] == "Held-out codes after epoch 3"
+    assert len(images(app)) == 4  # originals, reconstructions, two rows of prior decodes
+    assert any("180 held-out images" in c.value for c in app.caption)
+    app.button(key="live_save").click().run()
+    assert_clean(app)
+    assert app.sidebar.selectbox(key="group").value == ("digits", 2)
+    assert app.sidebar.selectbox(key="vae-digits-2").value == "upload:live_digits_vae_z2_3ep"
+    app.switch_page("views/latent_map.py").run()
+    assert_clean(app)
+    assert app.session_state["selection"].vae.name == "upload:live_digits_vae_z2_3ep"
+    assert app.title[0].value == "Latent map"
+
+
+def test_bad_settings_get_a_message_and_start_nothing() -> None:
+    app = start(open_page(PAGE), epochs=3, beta=-2.0)
+    assert [e.value for e in app.error] == ["Cannot start: beta must lie between 0 and 50, got -2."]
+    assert not app.get("progress") and not app.exception
+
+
+def test_a_second_visitor_waits_in_the_queue_and_the_first_can_steer_and_stop() -> None:
+    pool = training_pool()
+    limit, pool.limit = pool.limit, 1
+    deadline = time.monotonic() + 30
+    while pool.active or pool.waiting:  # an earlier test's worker may still be exiting
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    try:
+        first = start(open_page(PAGE), epochs=400)
+        second = start(open_page(PAGE), epochs=3)
+        assert "you are number 1 in the queue" in second.info[0].value
+        refresh_until(first, lambda a: a.get("plotly_chart"))
+        first.number_input(key="live_new_beta").set_value(100.0)
+        first.button(key="live_apply").click().run()
+        assert first.error[0].value == "Not applied: beta must lie between 0 and 50, got 100."
+        first.number_input(key="live_new_beta").set_value(4.0)
+        first.button(key="live_apply").click().run()
+        assert "From the next epoch: β 4" in first.toast[0].value
+        refresh_until(first, lambda a: any(c.value.startswith("Dashed lines: your changes") for c in a.caption))
+        first.button(key="live_stop").click().run()
+        refresh_until(first, lambda a: a.info and a.info[0].value.startswith("The run stopped after epoch"))
+        refresh_until(second, lambda a: a.success)  # the freed slot went to the queued run
+    finally:
+        pool.limit = limit
