@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import replica, url_state
+from dashboard import replica, selected_star, url_state  # noqa: F401 (selected_star: see below)
 from dashboard.chart_helpers import chart_helpers
 from dashboard.page_list import PAGES
 from dashboard.picker import sidebar_picker
@@ -16,6 +16,8 @@ from dashboard.session import check_link_rows
 from dashboard.settings import weights_dir
 from dashboard.view_controls import view_controls
 
+# Browser components are declared here, at start-up, not by the page that mounts them: a component first declared
+# while another page is open closed that page's open dropdowns (seen with the latent map's star component).
 HERE = Path(__file__).resolve().parent
 ICON = HERE / "assets" / "icon.png"  # served by the app itself: a material icon favicon is fetched from a font CDN
 url_state.restore()
