@@ -1,7 +1,7 @@
 """A classroom at the protocol level: N websocket clients speak Streamlit's own messages (BackMsg out, ForwardMsg
 in) as the browser's frontend does, but render nothing, so that 50 or 100 sessions fit on one machine.
 
-    python -m benchmarks.protocol_load [--sessions 50] [--seconds 300] [--think 2]
+    python -m benchmarks.protocol_load [--sessions 50] [--seconds 300] [--think 2] [--replicas 2] [--profile FILE]
 
 Each client opens a session, then cycles like a visitor of benchmarks/load_test.py: the latent map (select a point:
 the chart's selection event with the point's sample row), the interpolation page (select a point on its map, which
@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from benchmarks.load_test import TOUR as VISITOR_TOUR
 from benchmarks.load_test import hook_env, percentile, rss_mib
 from dashboard.live_server import dashboard_server
 from dashboard.protocol_client import ProtocolError, Visitor
+from dashboard.replica_proxy import SHIPPED_PORTS, nginx_in_front, route_cookie
 from dashboard.rerun_timing import ServerRerun, read_log
 
 TOUR = tuple(page.url_path for page in VISITOR_TOUR)  # what a visitor of load_test.py clicks through
@@ -59,9 +62,13 @@ class Tally:
                 self.profile_reset.touch()
 
 
-async def visit(url: str, index: int, sessions: int, seconds: float, think: float, ramp: float, tally: Tally) -> None:
-    visitor = Visitor(url, index)
+async def visit(
+    url: str, index: int, sessions: int, seconds: float, think: float, ramp: float, tally: Tally, proxied: bool
+) -> None:
     await asyncio.sleep(index * ramp)
+    # behind nginx, a browser's first page load brings the cookie that keeps it on one replica
+    cookie = await asyncio.to_thread(route_cookie, url, "127.0.0.1") if proxied else ""
+    visitor = Visitor(url, index, cookie=cookie)
     toured = False
     try:
         tally.latencies.append((tally.now(), await visitor.open(TOUR[0]), "open a page"))
@@ -75,7 +82,7 @@ async def visit(url: str, index: int, sessions: int, seconds: float, think: floa
             if not toured:
                 toured = True
                 tally.toured_once(sessions)
-    except (ProtocolError, TimeoutError, OSError, StopIteration, IndexError) as err:
+    except (ProtocolError, TimeoutError, OSError, StopIteration, IndexError, RuntimeError) as err:
         tally.errors.append(f"{visitor.name}: {type(err).__name__}: {err}")
         if not toured:
             tally.toured_once(sessions)
@@ -86,6 +93,7 @@ async def visit(url: str, index: int, sessions: int, seconds: float, think: floa
 @dataclass
 class Result:
     sessions: int
+    replicas: int
     think: float
     tally: Tally
     reruns: list[ServerRerun]
@@ -106,31 +114,44 @@ def summary(result: Result) -> dict[str, object]:
 
 
 async def _load(
-    url: str, pid: int, log: Path, sessions: int, seconds: float, think: float, ramp: float, profile: Path | None
+    url: str, pids: list[int], log: Path, sessions: int, seconds: float, think: float, ramp: float, profile: Path | None
 ) -> Result:
     tally, memory = Tally(profile_reset=profile and profile.with_name(profile.name + ".reset")), []
 
     async def sample_memory() -> None:
         while True:
-            memory.append((tally.now(), rss_mib(pid)))
+            memory.append((tally.now(), sum(rss_mib(pid) for pid in pids)))  # every replica together
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample_memory())
-    await asyncio.gather(*(visit(url, i, sessions, seconds, think, ramp, tally) for i in range(sessions)))
+    proxied = len(pids) > 1
+    await asyncio.gather(*(visit(url, i, sessions, seconds, think, ramp, tally, proxied) for i in range(sessions)))
     ended = tally.now()
     sampler.cancel()
     server = read_log(log, tally.started)
     tally.errors.extend(server.unsupported)  # the server's timing hook could not be installed: say why
     reruns = server.reruns
-    return Result(sessions, think, tally, reruns, memory, ended)
+    return Result(sessions, len(pids), think, tally, reruns, memory, ended)
 
 
-def measure(sessions: int, seconds: float, think: float, ramp: float, profile: Path | None = None) -> Result:
-    with tempfile.TemporaryDirectory() as folder:
+def measure(
+    sessions: int, seconds: float, think: float, ramp: float, profile: Path | None = None, replicas: int = 1
+) -> Result:
+    """One server, or `replicas` behind nginx with the shipped deploy file (they share the rerun log: one line per
+    event, written whole, on one monotonic clock)."""
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         log = Path(folder) / "reruns.log"
         env = hook_env(log) | ({"AE_STACK_SAMPLES": str(profile.resolve())} if profile else {})
-        with dashboard_server(Path(folder), env=env) as live:
-            return asyncio.run(_load(live.url, live.pid, log, sessions, seconds, think, ramp, profile))
+        env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(16)  # shared, as the deploy notes say
+        lives = [
+            stack.enter_context(dashboard_server(Path(folder), log_path=Path(folder) / f"server-{n}.log", env=env))
+            for n in range(replicas)
+        ]
+        url = lives[0].url
+        if replicas > 1:
+            (Path(folder) / "nginx").mkdir()
+            url, _ = stack.enter_context(nginx_in_front(Path(folder) / "nginx", [live.url for live in lives]))
+        return asyncio.run(_load(url, [live.pid for live in lives], log, sessions, seconds, think, ramp, profile))
 
 
 def _row(label: str, values: list[float]) -> str:
@@ -148,8 +169,10 @@ def report(result: Result) -> bool:
     head, tail = during[:60], during[-60:]
     growth = (statistics.median(tail) / statistics.median(head) - 1) * 100 if len(during) > 1 else 0.0
     load = psutil.getloadavg()[0]
+    servers = "one server" if result.replicas == 1 else f"{result.replicas} replicas behind nginx"
     print(
-        f"{result.sessions} protocol sessions (think {result.think:g} s on average): warm-up {warm:.0f} s, then "
+        f"{result.sessions} protocol sessions (think {result.think:g} s on average) on {servers}: "
+        f"warm-up {warm:.0f} s, then "
         f"{result.ended - warm:.0f} s steady; machine load average at the end {load:.1f} on {psutil.cpu_count()} CPUs"
     )
     print(f"{'rerun latency after the warm-up':<42}{'p50':>10}{'p95':>10}{'p99':>10}{'max':>10}{'reruns':>8}")
@@ -179,8 +202,14 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=0.2, help="seconds between session arrivals")
     parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
     parser.add_argument("--profile", type=Path, help="sample the server's stacks into this file (stack_sampler.py)")
+    parser.add_argument(
+        "--replicas", type=int, choices=(1, len(SHIPPED_PORTS)), default=1,
+        help="servers; more than one run behind nginx with docs/deploy/nginx.conf (needs nginx)",
+    )  # fmt: skip
     args = parser.parse_args()
-    result = measure(args.sessions, args.seconds, args.think, args.ramp, args.profile)
+    if args.profile and args.replicas > 1:
+        parser.error("--profile samples one server: use it without --replicas")
+    result = measure(args.sessions, args.seconds, args.think, args.ramp, args.profile, args.replicas)
     if args.json is not None:
         args.json.write_text(json.dumps(summary(result)))
     met = report(result)

@@ -11,8 +11,6 @@ from plotly.subplots import make_subplots
 
 from ae_models.library import LibraryModel
 
-from .imaging import png_data_uri
-
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
@@ -46,24 +44,25 @@ MAX_GRID_LABELS = 8
 
 
 def image_grid(
-    picture: np.ndarray,
+    source: str,
+    shape: tuple[int, int],
     x_ticks: np.ndarray,
     y_ticks: np.ndarray,
     title: str,
     height: int = 560,
     prior_radius: float | None = None,
 ) -> go.Figure:
-    """A tiled grid of decoded images with latent coordinates on the axes (the book's figure 2.7), optionally with
-    the N(0, I) circle of `prior_radius` drawn where it lies in the plane.
+    """A tiled grid of decoded images (a PNG data URI of `shape` pixels) with latent coordinates on the axes (the
+    book's figure 2.7), optionally with the N(0, I) circle of `prior_radius` drawn where it lies in the plane.
 
     The picture goes in as one PNG (an image trace draws row 0 at the top, where the largest z2 is), so the
     figure stays small however many tiles it has.
     """
-    fig = go.Figure(go.Image(source=png_data_uri(picture), hoverinfo="skip"))
+    fig = go.Figure(go.Image(source=source, hoverinfo="skip"))
     every = math.ceil(len(x_ticks) / MAX_GRID_LABELS)  # a label on every tile crowded into a row of odd decimals
     for axis, ticks, size, name in (
-        (fig.update_xaxes, x_ticks, picture.shape[1], "z₁ at the centre of the labelled tiles"),
-        (fig.update_yaxes, y_ticks[::-1], picture.shape[0], "z₂"),
+        (fig.update_xaxes, x_ticks, shape[1], "z₁ at the centre of the labelled tiles"),
+        (fig.update_yaxes, y_ticks[::-1], shape[0], "z₂"),
     ):
         centres = (np.arange(len(ticks)) + 0.5) * size / len(ticks)
         labelled = np.arange(len(ticks))[(len(ticks) - 1) % every :: every]  # the last tile always has one
@@ -73,8 +72,8 @@ def image_grid(
         )  # fmt: skip
     fig.update_yaxes(scaleanchor="x")
     if prior_radius is not None:
-        x0, x1 = (_pixel(v, x_ticks, picture.shape[1]) for v in (-prior_radius, prior_radius))
-        y0, y1 = (_pixel(-v, -y_ticks[::-1], picture.shape[0]) for v in (prior_radius, -prior_radius))
+        x0, x1 = (_pixel(v, x_ticks, shape[1]) for v in (-prior_radius, prior_radius))
+        y0, y1 = (_pixel(-v, -y_ticks[::-1], shape[0]) for v in (prior_radius, -prior_radius))
         fig.add_shape(type="circle", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": "#ffd400", "dash": "dash", "width": 2})
     return _base_layout(fig, title, height)
 

@@ -17,7 +17,6 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-import numpy as np
 import streamlit as st
 import torch
 
@@ -31,7 +30,7 @@ from ae_models.live.pool import TrainingPool
 from ae_models.recognition import Judge, fit_judge, interpolation_endpoints
 from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
 
-from .imaging import tile
+from .imaging import png_data_uri, tile
 from .settings import cache_dir, served_datasets, weights_dir
 
 
@@ -146,9 +145,13 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def decoded_plane(sha256: str, _model: LibraryModel, n: int, extent: float, centre: tuple[float, float]) -> np.ndarray:
-    """The book's figure 2.7: the decoder's output over an n x n grid of the latent plane, as one picture."""
-    return tile(decode_codes(_model.network, manifold_grid(n, extent, centre)), columns=n, pad=0)
+def decoded_plane(
+    sha256: str, _model: LibraryModel, n: int, extent: float, centre: tuple[float, float]
+) -> tuple[str, tuple[int, int]]:
+    """The book's figure 2.7: the decoder's output over an n x n grid of the latent plane, as one PNG (a data URI)
+    and its (height, width): encoding it took longer than the rest of the figure on every rerun of the page."""
+    picture = tile(decode_codes(_model.network, manifold_grid(n, extent, centre)), columns=n, pad=0)
+    return png_data_uri(picture), picture.shape
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

@@ -13,9 +13,13 @@ visitor's script run; and the HTML page tells the browser where the app's root i
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import importlib
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +45,38 @@ def _warm_imports() -> None:
 
     # sessions run their scripts in parallel threads: one intra-op thread each keeps them from fighting over cores
     torch.set_num_threads(1)
+    gc.freeze()  # the libraries' 300,000 objects are never garbage: a full collection skips them (_steady_memory)
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+MALLOC_ARENAS = 2
+COLLECT_EVERY_S = 10.0
+
+
+def _steady_memory() -> None:
+    """Keep the server's memory flat under many sessions.
+
+    Every rerun leaves its page's whole namespace (tensors, pictures, figures) as cyclic garbage (the page's
+    functions refer back to it), and Python's collector reaches it only in a full collection, which Streamlit's
+    runner.postScriptGC would force after every run at 150-200 ms each with torch loaded (it is off). With 50
+    sessions RSS grew by 60 % in 5 minutes. So the imported libraries' objects are frozen once imported (see
+    _warm_imports), which makes a full collection take milliseconds, and one runs every 10 s. glibc (where there is
+    one) keeps two malloc arenas rather than up to 8 per core for the many script threads, and hands freed pages
+    back to the system after each collection."""
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    glibc = libc is not None and hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim")
+    if glibc:
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+
+    def collect() -> None:
+        while True:
+            time.sleep(COLLECT_EVERY_S)
+            gc.collect()
+            if glibc:
+                libc.malloc_trim(0)
+
+    threading.Thread(target=collect, name="collect-garbage", daemon=True).start()
 
 
 def _with_deep_links(create_app: Callable) -> Callable:
@@ -60,6 +96,7 @@ def main() -> None:
     if {"-h", "--help"} & set(own_flags):
         print(__doc__)
         return
+    _steady_memory()  # before any other thread starts
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
     from streamlit.web.server.starlette import starlette_server

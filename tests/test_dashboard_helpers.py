@@ -1,6 +1,8 @@
 """Plain functions behind the pages that AppTest cannot reach directly."""
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,6 +13,8 @@ from PIL import Image
 from dashboard.imaging import gif_bytes, png_bytes, tile, to_uint8, upscale
 from dashboard.session import rows_from_event
 from dashboard.settings import weights_dir
+
+from .conftest import REPO_ROOT
 
 
 def test_tile_lays_images_out_row_by_row() -> None:
@@ -94,3 +98,24 @@ def test_per_model_computes_once_per_weights_and_input_values() -> None:
     assert calls == [("net-a", "x"), ("net-a", "x"), ("net-a", "y"), ("net-a", "x"), ("net-b", "x")]
     images.mul_(3)  # the very tensor written in place: the digest remembered for it must not hide the new values
     assert torch.equal(per_model(first, score, images, "x"), images.flatten(1).sum(dim=1)) and len(calls) == 6
+
+
+def test_the_server_collects_a_reruns_cyclic_garbage_without_a_collection_per_run() -> None:
+    """A rerun's page namespace is cyclic garbage (its functions refer back to it) that only a full collection
+    frees; Streamlit's per-run collection is off (too slow with torch), so the server collects on a timer."""
+    probe = """
+import gc, sys, time, weakref
+import dashboard.serve as serve
+gc.disable()  # only the server's own timer may collect
+serve.COLLECT_EVERY_S = 0.1
+serve._steady_memory()
+class Namespace: pass
+page = Namespace()
+page.itself = page  # a cycle, as a page's functions make with its globals
+alive = weakref.ref(page)
+del page
+time.sleep(1.0)
+sys.exit(0 if alive() is None else 1)
+"""
+    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:] or "the cycle was never collected"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from ae_models.latent_maps import load_map
 from dashboard.figures import MAX_GRID_LABELS, PALETTE, image_grid
+from dashboard.imaging import png_data_uri
 from dashboard.map_figure import PRIOR_NAME, latent_scatter, marker_span
 
 from .conftest import WEIGHTS_DIR
@@ -58,12 +63,27 @@ def test_marker_span_grows_with_the_spread_of_the_map() -> None:
     assert marker_span(np.array([[0.0, 0.0], [40.0, 10.0]])) == 10 * small > 0
 
 
+def test_the_map_figure_built_without_plotlys_checks_passes_them() -> None:
+    """latent_scatter skips Plotly's per-property validation (it halves the figure's cost on every rerun): every
+    overlay it can draw must still be a valid figure, the same trace for trace once Plotly has checked it."""
+    coords, labels = _blobs()
+    figure = latent_scatter(
+        coords, labels, [str(i) for i in range(10)], title="t", axis_names=("x", "y"), selected=[3, 7],
+        highlight=[2], prior_rings=True, ellipses=coords[:40], path=coords[:10], extra_points=("draws", coords[:5]),
+    )  # fmt: skip
+    checked = json.loads(pio.to_json(go.Figure(figure.to_dict())))  # Plotly raises on any invalid property
+    sent = json.loads(pio.to_json(figure))
+    assert checked["data"] == sent["data"]
+    assert checked["layout"] == {k: v for k, v in sent["layout"].items() if v != []}  # its check drops empty lists
+
+
 def test_decoded_plane_labels_sit_at_tile_centres_and_do_not_crowd() -> None:
     """Reviewer: the plane's labels read as tile edges, 15 odd decimals in a row. Each label marks a tile's centre
     (the code decoded there), at most MAX_GRID_LABELS per axis, the last tile included."""
     n, tile_px = 15, 28
     ticks = np.linspace(-12.6, 49.9, n)
-    figure = image_grid(np.zeros((n * tile_px, n * tile_px), dtype=np.uint8), ticks, ticks, "plane")
+    picture = np.zeros((n * tile_px, n * tile_px), dtype=np.uint8)
+    figure = image_grid(png_data_uri(picture), picture.shape, ticks, ticks, "plane")
     x_axis = figure.layout.xaxis
     assert 3 <= len(x_axis.tickvals) <= MAX_GRID_LABELS
     for value, text in zip(x_axis.tickvals, x_axis.ticktext, strict=True):

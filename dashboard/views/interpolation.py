@@ -18,12 +18,13 @@ from dashboard.session import (
     SELECTED_ROW_KEY,
     follow_sidebar,
     maps_for,
+    remember_clicked_row,
     require_sample,
     require_selection,
-    rows_from_event,
 )
 
 PER_CLASS = 20  # examples offered per class by the endpoint pickers
+CLICKED_KEY = "interp_clicked_row"
 ENDPOINTS = ("A", "B")
 
 selection = require_selection()
@@ -65,6 +66,9 @@ def _default_endpoints() -> dict[str, object]:
 
 
 follow_sidebar("interpolation", selection, _default_endpoints)  # rows of another sample mean nothing here
+clicked = st.session_state.pop(CLICKED_KEY, None)  # a point clicked on the map below, in the last run
+if clicked is not None and 0 <= clicked < len(labels):
+    _set_endpoint(st.session_state.get("interp_target", "A"), clicked)
 if not all(0 <= st.session_state.get(f"endpoint_{e}", -1) < len(labels) for e in ENDPOINTS):
     st.session_state.update(_default_endpoints())
 for endpoint in ENDPOINTS:  # rows from a link arrive without their pickers: make the pickers show them
@@ -154,12 +158,6 @@ downloads[0].download_button(
 downloads[1].download_button("Download animation (GIF)", _animation, "interpolation.gif", "image/gif")
 
 
-def _endpoint_from_map(key: str) -> None:
-    clicked = rows_from_event(st.session_state.get(key))
-    if clicked:
-        _set_endpoint(st.session_state.get("interp_target", "A"), clicked[-1])
-
-
 st.subheader("The path on the latent map")
 map_views = maps_for(selection.pair, selection)
 for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
@@ -170,6 +168,6 @@ for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, stric
     )  # fmt: skip
     key = f"interp-map-{map_view.model.sha256[:12]}"
     with column:
-        show_figure(figure, key, on_select=lambda key=key: _endpoint_from_map(key), selection_mode="points")
+        show_figure(figure, key, on_select=partial(remember_clicked_row, key, CLICKED_KEY), selection_mode="points")
 if map_views and not map_views[0].is_plane:
     st.caption("For latent sizes above 2 the path is placed on the UMAP map from its nearest sample codes.")

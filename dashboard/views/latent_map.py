@@ -17,7 +17,14 @@ from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
-from dashboard.session import SELECTED_ROW_KEY, MapView, maps_for, require_sample, require_selection, rows_from_event
+from dashboard.session import (
+    SELECTED_ROW_KEY,
+    MapView,
+    maps_for,
+    remember_clicked_row,
+    require_sample,
+    require_selection,
+)
 
 N_ELLIPSES = 250
 N_NEIGHBOURS = 8
@@ -60,12 +67,6 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
     probe = torch.tensor([[z1, z2]])
 
 
-def _select(key: str) -> None:
-    rows = rows_from_event(st.session_state.get(key))
-    if rows:
-        st.session_state[SELECTED_ROW_KEY] = rows[-1]
-
-
 def _map_key(map_view: MapView) -> str:
     return f"map-{map_view.model.sha256[:12]}"
 
@@ -87,7 +88,7 @@ def _draw_map(map_view: MapView) -> None:
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
     key = _map_key(map_view)
-    show_figure(figure, key, on_select=lambda: _select(key), selection_mode="points")
+    show_figure(figure, key, on_select=partial(remember_clicked_row, key, SELECTED_ROW_KEY), selection_mode="points")
     if ellipses is not None and small:
         st.caption(small)
 
@@ -167,7 +168,7 @@ if is_plane:
             codes_window(map_view.latent_map.codes) if frame == "each model's codes" else PlaneWindow((0.0, 0.0), 3.0)
         )
         centre, extent = window.centre, window.extent
-        picture = decoded_plane(map_view.model.sha256, map_view.model, n, extent, centre)
+        picture, shape = decoded_plane(map_view.model.sha256, map_view.model, n, extent, centre)
         grid = manifold_grid(n, extent, centre)
         region = trained_region(map_view.model.sha256, map_view.latent_map)
         outside[map_view.model.kind.upper()] = float(region.outside(grid).float().mean())
@@ -177,7 +178,7 @@ if is_plane:
         with column:
             show_figure(
                 image_grid(
-                    picture, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
+                    picture, shape, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
                     prior_radius=float(np.sqrt(-2 * np.log(0.01))),
                 ),
                 f"grid-{map_view.model.sha256[:12]}",
