@@ -80,6 +80,7 @@ def test_shipped_judges_report_their_true_accuracy() -> None:
     probabilities, _ = judge.judge(val.images)
     assert float((probabilities.argmax(1) == val.labels).float().mean()) == pytest.approx(judge.accuracy, abs=1e-6)
     assert judge.accuracy > 0.9
+    assert load_judge(judge_path(WEIGHTS_DIR, "fashion-mnist")).accuracy > 0.85
 
 
 def test_sampling_page_shows_the_judges_table() -> None:
