@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
+from .anatomy.likelihood import DEFAULT_K, iw_log_likelihood
+from .anatomy.likelihood_file import LikelihoodError, check_likelihood_request, write_likelihood
 from .config import (
     ACTIVATIONS,
     ARCHITECTURES,
@@ -31,7 +33,9 @@ from .samples import SampleError
 from .training import EpochRecord
 from .weights import WeightsError, load_model
 
-USER_ERRORS = (WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError)
+USER_ERRORS = (
+    WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError, LikelihoodError,
+)  # fmt: skip
 
 
 def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -141,8 +145,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     data = load_split(args.dataset or info.name, args.split, info.val_fraction, info.split_seed)
     if data.image_shape != trained.config.image_shape:
         raise DatasetError(f"{data.name} images are {data.image_shape}, the model expects {trained.config.image_shape}")
+    if args.iw is not None:
+        check_likelihood_request(args.weights, trained, args.iw)
     metrics = evaluate(trained.network, data.images, trained.training.reconstruction_loss)
     report = {"weights": str(args.weights), "dataset": data.name, "split": args.split, **metrics.to_dict()}
+    if args.iw is not None:  # Burda et al. 2016: -L_k, an upper bound on -log p(x) tighter than the negative ELBO
+        estimate = iw_log_likelihood(trained.network, data.images, args.iw)
+        report |= {"iw_k": args.iw, "iw_neg_log_likelihood": -float(estimate.mean())}
     print(json.dumps(strict_scores(report), indent=2, allow_nan=False))
     return 0
 
@@ -156,6 +165,19 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_project(args: argparse.Namespace) -> int:
     out = write_map(args.weights, force=args.force)
     print(f"wrote {out}")
+    return 0
+
+
+def cmd_likelihood(args: argparse.Namespace) -> int:
+    out = write_likelihood(args.weights, args.k, force=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_baselines(args: argparse.Namespace) -> int:
+    from .anatomy.baselines import write_baselines  # deferred: scikit-learn costs every other command a second
+
+    print(f"wrote {write_baselines(args.out, args.dataset, force=args.force)}")
     return 0
 
 
@@ -175,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_cmd.add_argument("weights", type=Path)
     evaluate_cmd.add_argument("--dataset", help="dataset name or IDX folder (default: the one it trained on)")
     evaluate_cmd.add_argument("--split", choices=SPLITS, default="val")
+    evaluate_cmd.add_argument(
+        "--iw", type=int, metavar="K", help="also the importance-weighted -log p(x) with K samples (VAE)"
+    )
     evaluate_cmd.set_defaults(run=cmd_evaluate)
     info = commands.add_parser("info", help="describe a weights file")
     info.add_argument("weights", type=Path)
@@ -183,6 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("weights", type=Path)
     project.add_argument("--force", action="store_true", help="overwrite an existing map")
     project.set_defaults(run=cmd_project)
+    likelihood = commands.add_parser(
+        "likelihood", help="write the importance-weighted -log p(x) of a VAE beside its weights (.likelihood.json)"
+    )
+    likelihood.add_argument("weights", type=Path)
+    likelihood.add_argument("--k", type=int, default=DEFAULT_K, help=f"importance samples (default {DEFAULT_K})")
+    likelihood.add_argument("--force", action="store_true", help="overwrite an existing likelihood file")
+    likelihood.set_defaults(run=cmd_likelihood)
+    baselines = commands.add_parser(
+        "baselines", help="fit a dataset's sample judge (a classifier) and PCA basis into the weights folder"
+    )
+    baselines.add_argument("dataset", help="mnist-5k, fashion-mnist, digits or a folder of IDX files")
+    baselines.add_argument("--out", type=Path, default=Path("weights"), help="weights folder (judges/ and pca/)")
+    baselines.add_argument("--force", action="store_true", help="overwrite existing baselines")
+    baselines.set_defaults(run=cmd_baselines)
     return parser
 
 

@@ -7,6 +7,8 @@ import logging
 import streamlit as st
 
 from ae_models.anatomy.aggregate import PlaneDensity, plane_density
+from ae_models.anatomy.likelihood_file import LikelihoodRecord, find_likelihood
+from ae_models.anatomy.pca import PcaBasis, PcaError, load_pca, pca_path
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
@@ -47,10 +49,40 @@ def plane_of(sha256: str, _latent_map: LatentMap) -> PlaneDensity:
     return plane_density(_latent_map.encoding)
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def likelihood_of(sha256: str, path: str) -> LikelihoodRecord | None:
+    """The model's likelihood sidecar when one beside it is valid and made for these weights."""
+    return find_likelihood(path, sha256)
+
+
 def card_caption(model: LibraryModel, weights_dir: str) -> str | None:
-    """The anatomy line of a VAE's model card: its active units on held-out images (None for an AE)."""
+    """The anatomy lines of a VAE's model card: active units on held-out images, and the importance-weighted
+    -log p(x) beside the negative ELBO when its sidecar exists (None for an AE)."""
     if model.kind != "vae":
         return None
     usage = held_out_usage(model, weights_dir)
     count = "—" if usage is None else f"{usage.n_active} of {model.latent_dim}"
-    return f"active units (Burda et al. 2016, held-out images): {count}"
+    lines = [f"active units (Burda et al. 2016, held-out images): {count}"]
+    record = likelihood_of(model.sha256, str(model.path))
+    if record is not None:
+        k, estimate = record.best
+        lines.append(
+            f"−log p(x), importance-weighted (k={k}): {estimate:.1f} nats against −ELBO {record.neg_elbo:.1f}, a "
+            f"gap of {record.neg_elbo - estimate:.1f} ({record.n_images:,} validation images)"
+        )
+    return "  \n".join(lines)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pca(path: str, mtime: float) -> PcaBasis:
+    return load_pca(path)
+
+
+def pca_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> PcaBasis | None:
+    """The dataset's PCA basis from the weights folder, if there is a readable one for this image size."""
+    path = pca_path(weights_dir, dataset)
+    try:
+        basis = _pca(str(path), path.stat().st_mtime)
+    except (OSError, PcaError):
+        return None
+    return basis if basis.image_shape == image_shape else None

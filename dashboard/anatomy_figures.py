@@ -147,3 +147,25 @@ def hole_map(density: PlaneDensity, title: str, chosen: tuple[float, float] | No
         yaxis={"title": {"text": "z₂"}, "range": [axis[0], axis[-1]], "scaleanchor": "x"},
     )  # fmt: skip
     return go.Figure(data=traces, layout=layout)
+
+
+def error_by_size(pca: dict[int, float], models: dict[str, dict[int, float]], dataset: str) -> go.Figure:
+    """Held-out squared error against latent size: PCA at every size, each model kind at the sizes loaded."""
+    traces = [go.Scatter(x=list(pca), y=list(pca.values()), mode="lines+markers", name="PCA",
+                         line={"color": INACTIVE_COLOR, "dash": "dot"}, marker={"size": 9})]  # fmt: skip
+    for index, (kind, errors) in enumerate(models.items()):
+        traces.append(
+            go.Scatter(
+                x=list(errors), y=list(errors.values()), mode="lines+markers", name=kind,
+                marker={"size": 12, "color": PALETTE[index]}, line={"color": PALETTE[index]},
+            )
+        )  # fmt: skip
+    layout = chart_layout(
+        f"{dataset}: held-out reconstruction error by latent size", 420,
+        xaxis={"title": {"text": "latent size"}, "type": "log", "tickvals": list(pca), "ticktext": list(map(str, pca))},
+        yaxis={"title": {"text": "squared error per image (sum over pixels)"}},
+        legend={"orientation": "h", "y": -0.2},
+    )  # fmt: skip
+    for trace in traces:
+        trace.hovertemplate = f"{trace.name}, latent %{{x}}: %{{y:.2f}}<extra></extra>"
+    return go.Figure(traces, layout)

@@ -67,3 +67,14 @@ def marginal_note(spreads: dict[str, tuple[float, float]]) -> str:
         f"Standard deviations of the codes per dimension (N(0, 1) has 1): {'; '.join(parts)}. Where the codes are "
         "narrower than 1, many prior draws land beyond them; where wider, prior draws reach only their middle."
     )
+
+
+def pca_note(size: int, errors: dict[str, float]) -> str:
+    """The three models' held-out squared errors at the selected latent size, and which is lowest."""
+    best = min(errors, key=errors.__getitem__)
+    parts = ", ".join(f"{kind} {value:.1f}" for kind, value in errors.items())
+    return (
+        f"At latent size {size}, squared error per held-out image: {parts}; lowest: {best}. PCA is the best any "
+        "linear code of that size can do on its training images; a nonlinear AE may beat it, and a VAE trades "
+        "some of its reconstruction for a code distribution it can sample from."
+    )

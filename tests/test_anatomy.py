@@ -11,8 +11,10 @@ from scipy.stats import gaussian_kde, multivariate_normal
 from torch.distributions import Normal, kl_divergence
 
 from ae_models.anatomy.aggregate import kernel_sigmas, mixture_log_density, plane_density, prior_log_density
+from ae_models.anatomy.pca import PcaError, fit_pca, load_pca, model_squared_error, pca_squared_errors, save_pca
 from ae_models.anatomy.traversal import traversal_centre, traversal_codes, traversal_scales
 from ae_models.anatomy.usage import kl_per_dimension, latent_usage, usage_of
+from ae_models.datasets import load_split
 from ae_models.library import beta_sweeps, load_library_model, weights_files
 from ae_models.losses import kl_to_standard_normal
 from ae_models.models import Encoding
@@ -123,3 +125,30 @@ def test_prior_mass_in_holes_matches_monte_carlo(spread: float) -> None:
     assert 0 < density.prior_mass_in_holes < 1
     assert density.codes_mass_in_holes <= density.ratio * density.prior_mass_in_holes + 1e-9
     assert float(density.log_prior.exp().sum() * density.cell_area) == pytest.approx(1.0, abs=0.01)
+
+
+def test_pca_reconstructs_like_a_numpy_svd_and_round_trips(tmp_path) -> None:
+    basis = fit_pca("digits")
+    train = load_split("digits", "train").images.flatten(1).double().numpy()
+    centred = train - train.mean(0)
+    _, _, directions = np.linalg.svd(centred, full_matrices=False)
+    val = load_split("digits", "val").images
+    flat = val.flatten(1).double().numpy() - train.mean(0)
+    by_svd = flat @ directions[:5].T @ directions[:5] + train.mean(0)
+    np.testing.assert_allclose(basis.reconstruct(val, 5).flatten(1).numpy(), by_svd, atol=1e-4)
+    errors = pca_squared_errors(basis, val, [2, 5, 32, 64])
+    assert list(errors) == [2, 5, 32] and errors[2] > errors[5] > errors[32]  # 64 is more than the file holds
+    assert errors[5] == pytest.approx(float(((val.flatten(1).numpy() - by_svd) ** 2).sum(1).mean()), rel=1e-4)
+    save_pca(basis, tmp_path / "pca.safetensors")
+    loaded = load_pca(tmp_path / "pca.safetensors")
+    torch.testing.assert_close(loaded.components, basis.components)
+    assert loaded.image_shape == (8, 8) and loaded.dataset == "digits"
+    (tmp_path / "pca.safetensors").write_bytes(b"junk")
+    with pytest.raises(PcaError, match="cannot read PCA basis"):
+        load_pca(tmp_path / "pca.safetensors")
+
+
+def test_model_squared_error_is_the_mean_over_images(tiny_ae) -> None:
+    images = load_split("digits", "val").images[:10]
+    manual = ((images - tiny_ae.network.reconstruct(images)) ** 2).sum(dim=(1, 2)).mean()
+    assert model_squared_error(tiny_ae.network, images) == pytest.approx(float(manual), rel=1e-5)

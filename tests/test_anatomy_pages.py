@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ae_models.anatomy.aggregate import plane_density
+from ae_models.anatomy.likelihood_file import find_likelihood
+from ae_models.anatomy.pca import CHART_SIZES, load_pca, pca_path
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import find_map
 from ae_models.library import beta_sweeps, load_folder
@@ -16,6 +18,7 @@ from .app_support import assert_clean, charts, images, open_page, trace_names
 from .conftest import WEIGHTS_DIR
 
 MODELS = load_folder(WEIGHTS_DIR)[0]
+MODELS_BY_NAME = {m.name: m for m in MODELS}
 
 
 def _held_out_usage(name: str) -> LatentUsage:
@@ -89,6 +92,10 @@ def test_every_vae_card_counts_its_active_units() -> None:
     lines = [c.value for c in app.caption if c.value.startswith("active units")]
     assert len(lines) == sum(m.kind == "vae" for m in MODELS)
     assert f"{_held_out_usage('mnist_sweep_beta8').n_active} of 16" in " ".join(lines)
+    record = find_likelihood(WEIGHTS_DIR / "mnist_vae_z16.safetensors", MODELS_BY_NAME["mnist_vae_z16"].sha256)
+    assert record is not None
+    assert any(f"(k={record.ks[-1]}): {record.iw_nll[-1]:.1f} nats against −ELBO {record.neg_elbo:.1f}" in line
+               for line in lines)  # fmt: skip
 
 
 def test_anatomy_notes_say_what_the_numbers_say() -> None:
@@ -100,3 +107,20 @@ def test_anatomy_notes_say_what_the_numbers_say() -> None:
     assert "switches dimensions off" in sweep_usage_note([0.1, 8], [full, LatentUsage((1.0, 0.0), (1.0, 0.0), 10)])
     assert "switches" not in sweep_usage_note([0.1, 8], [full, full])
     assert "64% for the AE, 12% for the VAE" in hole_note({"AE": 0.64, "VAE": 0.12})
+
+
+def test_pca_baseline_is_scored_beside_the_models() -> None:
+    app = open_page("views/latent_anatomy.py", ("mnist-5k", 16))
+    assert_clean(app)
+    chart = next(c for c in charts(app) if "by latent size" in c["layout"]["title"]["text"])
+    traces = {trace["name"]: trace for trace in chart["data"]}
+    pair = [MODELS_BY_NAME["mnist_ae_z16"], MODELS_BY_NAME["mnist_vae_z16"]]
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    held_out = sample.images.images[held_out_by(sample, [m.trained.dataset for m in pair]).held_out]
+    basis = load_pca(pca_path(WEIGHTS_DIR, "mnist-5k"))
+    expected = [float(((held_out - basis.reconstruct(held_out, s)) ** 2).sum(dim=(1, 2)).mean()) for s in CHART_SIZES]
+    assert traces["PCA"]["x"] == list(CHART_SIZES)
+    assert traces["PCA"]["y"] == pytest.approx(expected, rel=1e-4)
+    assert traces["AE"]["x"] == [2, 16] and traces["VAE"]["x"] == [2, 16]
+    assert any(i.proto.imgs[0].caption == "PCA, 16 components" for i in app.get("image"))
+    assert "PCA's map" in " ".join(c["layout"]["title"]["text"] for c in charts(app))

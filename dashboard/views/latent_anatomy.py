@@ -2,17 +2,20 @@
 
 import streamlit as st
 
+from ae_models.anatomy.pca import CHART_SIZES, model_squared_error, pca_squared_errors
 from ae_models.anatomy.traversal import traversal_centre, traversal_codes, traversal_offsets, traversal_scales
 from ae_models.anatomy.usage import usage_of
 from ae_models.latent_ops import decode_codes
-from ae_models.library import beta_sweeps
-from dashboard.anatomy_data import held_out_encoding, held_out_usage
-from dashboard.anatomy_figures import dimension_names, kl_bars, sweep_usage, traversal_grid
-from dashboard.anatomy_notes import sweep_usage_note, traversal_note, usage_note
+from ae_models.library import beta_sweeps, default_models
+from dashboard.anatomy_data import held_out_encoding, held_out_usage, pca_for
+from dashboard.anatomy_figures import dimension_names, error_by_size, kl_bars, sweep_usage, traversal_grid
+from dashboard.anatomy_notes import pca_note, sweep_usage_note, traversal_note, usage_note
 from dashboard.exports import safe_filename
 from dashboard.imaging import gif_bytes, tile, upscale
+from dashboard.map_figure import latent_scatter
 from dashboard.notes import notice
 from dashboard.presentation import show_figure
+from dashboard.resources import per_model
 from dashboard.session import require_sample, require_selection
 
 selection = require_selection()
@@ -116,3 +119,42 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
             "image/gif", key=f"gif-{model.sha256[:12]}",
         )  # fmt: skip
 notice(traversal_note(steps, extent))
+
+st.header("A linear baseline: PCA")
+basis = pca_for(selection.weights_dir, selection.dataset, tuple(sample.images.images.shape[1:]))
+if basis is None:
+    st.info(f"No PCA basis for {selection.dataset} here: `python -m ae_models baselines {selection.dataset}` fits one.")
+    st.stop()
+st.caption(
+    "An autoencoder whose encoder and decoder are one weight matrix each, trained on squared error, learns the "
+    "same subspace as PCA (Baldi & Hornik 1989). PCA is fitted with scikit-learn on the same training images as the "
+    "models; all three are scored by squared error on the held-out images (the AE and VAE through the code mean)."
+)
+held_out = sample.images.images[sample.held_out]
+pca_errors = pca_squared_errors(basis, held_out, CHART_SIZES)
+by_kind: dict[str, dict[int, float]] = {}
+for model in default_models(list(selection.models), selection.dataset):
+    by_kind.setdefault(model.kind.upper(), {})[model.latent_dim] = per_model(model, model_squared_error, held_out)
+chart, pca_map = st.columns([3, 2])
+with chart:
+    show_figure(error_by_size(pca_errors, by_kind, selection.dataset), "pca-error-by-size")
+with pca_map:
+    coords = basis.encode(sample.images.images, 2).numpy()
+    show_figure(
+        latent_scatter(
+            coords, sample.images.labels.numpy(), names, title="PCA's map: the first two components",
+            axis_names=("PC 1", "PC 2"), height=420,
+        ),
+        "pca-map",
+    )  # fmt: skip
+size = selection.latent_dim
+if size <= len(basis.components):
+    rows = sample.example_rows(per_class=1)
+    originals = sample.images.images[rows]
+    pictures = [("original", originals), (f"PCA, {size} components", basis.reconstruct(originals, size).clamp(0, 1))]
+    pictures += [(f"{m.kind.upper()} · {m.name}", m.network.reconstruct(originals)) for m in selection.pair]
+    for name, batch in pictures:
+        st.image(tile(batch, columns=len(rows), upscale=2), caption=name)
+    errors = {"PCA": pca_squared_errors(basis, held_out, [size])[size]}
+    errors |= {m.kind.upper(): per_model(m, model_squared_error, held_out) for m in selection.pair}
+    notice(pca_note(size, errors))

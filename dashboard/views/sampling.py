@@ -14,6 +14,7 @@ from dashboard.map_figure import latent_scatter
 from dashboard.notes import fitted_note, notice, prior_draws_note
 from dashboard.presentation import show_figure
 from dashboard.resources import decoded_prior_draws, per_model, reference_judge, trained_region
+from dashboard.sample_quality_view import show_sample_quality
 from dashboard.session import maps_for, require_sample, require_selection
 
 selection = require_selection()
@@ -107,3 +108,5 @@ if selection.ae is not None:
         floor = per_model(selection.ae, contrast_floor, all_images)
         outside, in_gaps = int(region.outside(fitted).sum()), int(region.in_gaps(fitted).sum())
         notice(fitted_note(outside, in_gaps, int((contrast(fitted_images) < floor).sum()), washed_out["AE"], count))
+
+show_sample_quality(selection, sample)
