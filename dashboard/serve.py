@@ -57,12 +57,13 @@ def _steady_memory() -> None:
     """Keep the server's memory flat under many sessions.
 
     Every rerun leaves its page's whole namespace (tensors, pictures, figures) as cyclic garbage (the page's
-    functions refer back to it), and Python's collector reaches it only in a full collection, which Streamlit's
-    runner.postScriptGC would force after every run at 150-200 ms each with torch loaded (it is off). With 50
-    sessions RSS grew by 60 % in 5 minutes. So the imported libraries' objects are frozen once imported (see
-    _warm_imports), which makes a full collection take milliseconds, and one runs every 10 s. glibc (where there is
-    one) keeps two malloc arenas rather than up to 8 per core for the many script threads, and hands freed pages
-    back to the system after each collection."""
+    functions refer back to it), which only a full collection frees; Streamlit's runner.postScriptGC would force
+    one after every run, at 150-200 ms each with torch loaded (it is off), so such garbage piled up between Python's
+    rare full collections. So the imported libraries' objects are frozen once imported (see _warm_imports), which
+    makes a full collection take milliseconds, and one runs every 10 s. glibc (where there is one) keeps two malloc
+    arenas rather than up to 8 per core for the many script threads, and hands freed pages back to the system after
+    each collection. (The 60 % growth in 5 minutes of 50 sessions was mostly widget callbacks keeping namespaces
+    alive: see session.remember_clicked_row.)"""
     name = ctypes.util.find_library("c")
     libc = ctypes.CDLL(name) if name else None
     glibc = libc is not None and hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim")
