@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
 from ae_models.anatomy.aggregate import PlaneDensity, plane_density
+from ae_models.anatomy.judge import TrainedJudge
 from ae_models.anatomy.likelihood_file import LikelihoodRecord, find_likelihood
-from ae_models.anatomy.pca import PcaBasis, PcaError, load_pca, pca_path
+from ae_models.anatomy.pca import PcaBasis, load_pca, pca_path
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
@@ -16,6 +20,8 @@ from ae_models.models import Encoding, encode_in_batches
 from ae_models.samples import held_out_by
 
 from .resources import evaluation_sample, per_model
+
+Baseline = TypeVar("Baseline", PcaBasis, TrainedJudge)
 
 
 def _held_out_images(model: LibraryModel, weights_dir: str):
@@ -73,16 +79,21 @@ def card_caption(model: LibraryModel, weights_dir: str) -> str | None:
     return "  \n".join(lines)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _pca(path: str, mtime: float) -> PcaBasis:
-    return load_pca(path)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _stored(path: str, mtime: float, _load: Callable[[str], Baseline]) -> Baseline:
+    return _load(path)
+
+
+def stored_baseline(path: Path, load: Callable[[str], Baseline], image_shape: tuple[int, int]) -> Baseline | None:
+    """A per-dataset baseline file (PCA basis, judge) loaded once per version of the file, if it is readable and
+    made for this image size (its loader raises a ValueError otherwise)."""
+    try:
+        baseline = _stored(str(path), path.stat().st_mtime, load)
+    except (OSError, ValueError):
+        return None
+    return baseline if baseline.image_shape == image_shape else None
 
 
 def pca_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> PcaBasis | None:
     """The dataset's PCA basis from the weights folder, if there is a readable one for this image size."""
-    path = pca_path(weights_dir, dataset)
-    try:
-        basis = _pca(str(path), path.stat().st_mtime)
-    except (OSError, PcaError):
-        return None
-    return basis if basis.image_shape == image_shape else None
+    return stored_baseline(pca_path(weights_dir, dataset), load_pca, image_shape)

@@ -7,13 +7,14 @@ from pathlib import Path
 import streamlit as st
 import torch
 
-from ae_models.anatomy.judge import JudgeError, TrainedJudge, judge_path, load_judge
+from ae_models.anatomy.judge import TrainedJudge, judge_path, load_judge
 from ae_models.anatomy.sample_quality import SampleScores, score_samples
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, prior_codes
 from ae_models.library import LibraryModel
 from ae_models.models import encode_in_batches
 from ae_models.samples import EvaluationSample
 
+from .anatomy_data import stored_baseline
 from .picker import Selection
 from .presentation import show_table
 from .resources import per_model
@@ -32,20 +33,6 @@ EXPLANATION = (
     "real training images' row is the floor to read it against. A model that copied its training images would "
     "score perfectly on all three."
 )
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _judge(path: str, mtime: float) -> TrainedJudge:
-    return load_judge(path)
-
-
-def judge_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> TrainedJudge | None:
-    path = judge_path(weights_dir, dataset)
-    try:
-        judge = _judge(str(path), path.stat().st_mtime)
-    except (OSError, JudgeError):
-        return None
-    return judge if judge.network.image_shape == image_shape else None
 
 
 @st.cache_resource(show_spinner="Judging 500 samples per model ...", max_entries=64)
@@ -77,7 +64,8 @@ def _row(source: str, scores: SampleScores) -> dict[str, object]:
 
 def show_sample_quality(selection: Selection, sample: EvaluationSample) -> None:
     st.header("How good are the samples? A judge's scores")
-    judge = judge_for(selection.weights_dir, selection.dataset, tuple(sample.images.images.shape[1:]))
+    image_shape = tuple(sample.images.images.shape[1:])
+    judge = stored_baseline(judge_path(selection.weights_dir, selection.dataset), load_judge, image_shape)
     if judge is None:
         st.info(
             f"No judge for {selection.dataset} in this weights folder: "

@@ -93,3 +93,17 @@ def test_sampling_page_shows_the_judges_table() -> None:
     ]  # fmt: skip
     assert table["confidence"].between(0, 1).all() and (table["class entropy (nats)"] <= math.log(10) + 1e-9).all()
     assert any("Theis et al. 2016" in m.value for m in app.markdown)
+
+
+def test_a_folder_without_baselines_says_how_to_make_them(tmp_path: Path, monkeypatch, vae_file) -> None:
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "digits_vae.safetensors").write_bytes(vae_file.read_bytes())
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    app = open_page("views/sampling.py")
+    assert_clean(app)
+    assert any("python -m ae_models baselines digits" in info.value for info in app.info)
+    app.switch_page("views/latent_anatomy.py").run()
+    assert_clean(app)
+    assert any("No PCA basis for digits" in info.value for info in app.info)

@@ -57,6 +57,10 @@ class TrainedJudge:
     accuracy: float
     n_val: int
 
+    @property
+    def image_shape(self) -> tuple[int, int]:
+        return self.network.image_shape
+
     @torch.no_grad()
     def judge(self, images: Tensor, batch_size: int = 1000) -> tuple[Tensor, Tensor]:
         """Class probabilities (N, classes) and features (N, FEATURES) of images, in eval mode."""
