@@ -141,6 +141,15 @@ def remember_clicked_row(chart_key: str, state_key: str) -> None:
         st.session_state[state_key] = rows[-1]
 
 
+def remember_clicked_point(chart_key: str, state_key: str) -> None:
+    """A chart's on_select for a place rather than a row (bind it with functools.partial, never define it in a
+    page, for the reason remember_clicked_row gives): the last clicked point's (x, y) goes to
+    st.session_state[state_key]."""
+    points = getattr(getattr(st.session_state.get(chart_key), "selection", None), "points", None) or []
+    if points and "x" in points[-1] and "y" in points[-1]:
+        st.session_state[state_key] = (float(points[-1]["x"]), float(points[-1]["y"]))
+
+
 def follow_sidebar(page: str, selection: Selection, defaults: Callable[[], dict[str, object]]) -> None:
     """Put this page's widget states back to `defaults()` when the sidebar's dataset, latent size or models changed
     since the page last ran (a keyed widget keeps its state otherwise, and keeps showing the previous group).

@@ -504,6 +504,7 @@ def _live_namespaces(page: Page) -> int:
     [
         ("interpolation", lambda app, n: app.slider(key="interpolation_steps").set_value(4 + n)),
         ("latent_map", lambda app, n: app.session_state.__setitem__("selected_row", 10 + n)),
+        ("prior_codes", lambda app, n: app.session_state.__setitem__("prior_codes_hole_VAE", (0.5 + 0.1 * n, 0.5))),
     ],
 )
 def test_reruns_that_redraw_a_clickable_map_do_not_keep_their_page_alive(page: str, vary) -> None:

@@ -1,5 +1,7 @@
 """Prior versus codes: each dimension's codes over the data against N(0, 1), and in latent 2 the holes."""
 
+from functools import partial
+
 import streamlit as st
 import torch
 
@@ -12,7 +14,7 @@ from dashboard.anatomy_notes import hole_note, marginal_note
 from dashboard.imaging import upscale
 from dashboard.notes import notice
 from dashboard.presentation import show_figure
-from dashboard.session import maps_for, require_sample, require_selection
+from dashboard.session import maps_for, remember_clicked_point, require_sample, require_selection
 
 CHOSEN_HOLE = "prior_codes_hole_{}"
 
@@ -61,12 +63,6 @@ st.caption(
 )
 
 
-def _remember(key: str, kind: str) -> None:
-    points = getattr(getattr(st.session_state.get(key), "selection", None), "points", None) or []
-    if points and "x" in points[-1] and "y" in points[-1]:
-        st.session_state[CHOSEN_HOLE.format(kind)] = (float(points[-1]["x"]), float(points[-1]["y"]))
-
-
 masses = {}
 for column, map_view in zip(st.columns(len(map_views)), map_views, strict=True):
     model, kind = map_view.model, map_view.model.kind.upper()
@@ -77,7 +73,7 @@ for column, map_view in zip(st.columns(len(map_views)), map_views, strict=True):
     with column:
         show_figure(
             hole_map(density, f"{kind} · {model.name}", chosen), key,
-            on_select=lambda key=key, kind=kind: _remember(key, kind), selection_mode="points",
+            on_select=partial(remember_clicked_point, key, CHOSEN_HOLE.format(kind)), selection_mode="points",
         )  # fmt: skip
         if chosen is not None:
             image = decode_codes(model.network, torch.tensor([chosen]))[0]
