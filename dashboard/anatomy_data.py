@@ -13,6 +13,7 @@ from ae_models.anatomy.aggregate import PlaneDensity, plane_density
 from ae_models.anatomy.judge import TrainedJudge
 from ae_models.anatomy.likelihood_file import LikelihoodRecord, find_likelihood
 from ae_models.anatomy.pca import PcaBasis, load_pca, pca_path
+from ae_models.anatomy.size_curve import SizeCurve, load_size_curve, size_curve_path
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
@@ -21,7 +22,7 @@ from ae_models.samples import held_out_by
 
 from .resources import evaluation_sample, per_model
 
-Baseline = TypeVar("Baseline", PcaBasis, TrainedJudge)
+Baseline = TypeVar("Baseline", PcaBasis, TrainedJudge, SizeCurve)
 
 
 def _held_out_images(model: LibraryModel, weights_dir: str):
@@ -85,8 +86,8 @@ def _stored(path: str, mtime: float, _load: Callable[[str], Baseline]) -> Baseli
 
 
 def stored_baseline(path: Path, load: Callable[[str], Baseline], image_shape: tuple[int, int]) -> Baseline | None:
-    """A per-dataset baseline file (PCA basis, judge) loaded once per version of the file, if it is readable and
-    made for this image size (its loader raises a ValueError otherwise)."""
+    """A per-dataset baseline file (PCA basis, judge, size curve) loaded once per version of the file, if it is
+    readable and made for this image size (its loader raises a ValueError otherwise)."""
     try:
         baseline = _stored(str(path), path.stat().st_mtime, load)
     except (OSError, ValueError):
@@ -97,3 +98,8 @@ def stored_baseline(path: Path, load: Callable[[str], Baseline], image_shape: tu
 def pca_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> PcaBasis | None:
     """The dataset's PCA basis from the weights folder, if there is a readable one for this image size."""
     return stored_baseline(pca_path(weights_dir, dataset), load_pca, image_shape)
+
+
+def size_curve_for(weights_dir: str, dataset: str, image_shape: tuple[int, int]) -> SizeCurve | None:
+    """The dataset's small-MLP errors by latent size, if there is a readable file for this image size."""
+    return stored_baseline(size_curve_path(weights_dir, dataset), load_size_curve, image_shape)

@@ -149,8 +149,14 @@ def hole_map(density: PlaneDensity, title: str, chosen: tuple[float, float] | No
     return go.Figure(data=traces, layout=layout)
 
 
-def error_by_size(pca: dict[int, float], models: dict[str, dict[int, float]], dataset: str) -> go.Figure:
-    """Held-out squared error against latent size: PCA at every size, each model kind at the sizes loaded."""
+def error_by_size(
+    pca: dict[int, float],
+    models: dict[str, dict[int, float]],
+    dataset: str,
+    small: dict[str, dict[int, float]] | None = None,
+) -> go.Figure:
+    """Held-out squared error against latent size: PCA at every size, each model kind at the sizes loaded (big
+    markers), and each kind's small-MLP curve at every size (dashed, in the kind's colour) where there is one."""
     traces = [go.Scatter(x=list(pca), y=list(pca.values()), mode="lines+markers", name="PCA",
                          line={"color": INACTIVE_COLOR, "dash": "dot"}, marker={"size": 9})]  # fmt: skip
     for index, (kind, errors) in enumerate(models.items()):
@@ -158,6 +164,15 @@ def error_by_size(pca: dict[int, float], models: dict[str, dict[int, float]], da
             go.Scatter(
                 x=list(errors), y=list(errors.values()), mode="lines+markers", name=kind,
                 marker={"size": 12, "color": PALETTE[index]}, line={"color": PALETTE[index]},
+            )
+        )  # fmt: skip
+    colours = {kind: PALETTE[index] for index, kind in enumerate(models)}
+    for index, (kind, errors) in enumerate((small or {}).items()):
+        colour = colours.get(kind, PALETTE[(len(models) + index) % len(PALETTE)])
+        traces.append(
+            go.Scatter(
+                x=list(errors), y=list(errors.values()), mode="lines+markers", name=f"{kind} · small MLP",
+                marker={"size": 6, "color": colour, "symbol": "diamond"}, line={"color": colour, "dash": "dash"},
             )
         )  # fmt: skip
     layout = chart_layout(

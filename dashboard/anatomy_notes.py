@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ae_models.anatomy.aggregate import HOLE_RATIO
+from ae_models.anatomy.size_curve import SizeCurve
 from ae_models.anatomy.usage import ACTIVE_THRESHOLD, LatentUsage
 
 
@@ -77,4 +78,21 @@ def pca_note(size: int, errors: dict[str, float]) -> str:
         f"At latent size {size}, squared error per held-out image: {parts}; lowest: {best}. PCA is the best any "
         "linear code of that size can do on its training images; a nonlinear AE may beat it, and a VAE trades "
         "some of its reconstruction for a code distribution it can sample from."
+    )
+
+
+def size_curve_caption(shipped_sizes: Sequence[int], curve: SizeCurve | None) -> str:
+    """Which points of the error-by-size chart are shipped models and which small MLPs trained for the chart."""
+    sizes = " and ".join(map(str, shipped_sizes)) or "no size"
+    text = (
+        f"Big markers: the shipped AE and VAE (latent {sizes}, their full training recipe), scored like PCA on "
+        "the held-out images of the evaluation sample."
+    )
+    if curve is None:
+        return text + " No size curve is stored for this dataset, so the other sizes have no AE or VAE."
+    return text + (
+        f" Dashed lines: small MLP AEs and VAEs (one 256-unit hidden layer, {curve.epochs} epochs on the first "
+        f"{curve.n_train:,} images of the training split), trained at every size for this chart only and scored on "
+        f"all {curve.n_val:,} validation images; one recipe at every size, so the lines' shape compares sizes "
+        "fairly, while the big markers show what longer training buys."
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +13,22 @@ from scipy.stats import gaussian_kde, multivariate_normal
 from torch.distributions import Normal, kl_divergence
 
 from ae_models.anatomy.aggregate import kernel_sigmas, mixture_log_density, plane_density, prior_log_density
-from ae_models.anatomy.pca import PcaError, fit_pca, load_pca, model_squared_error, pca_squared_errors, save_pca
+from ae_models.anatomy.pca import (
+    CHART_SIZES,
+    PcaError,
+    fit_pca,
+    load_pca,
+    model_squared_error,
+    pca_squared_errors,
+    save_pca,
+)
+from ae_models.anatomy.size_curve import (
+    SizeCurveError,
+    load_size_curve,
+    save_size_curve,
+    size_curve_path,
+    train_size_curve,
+)
 from ae_models.anatomy.traversal import traversal_centre, traversal_codes, traversal_scales
 from ae_models.anatomy.usage import kl_per_dimension, latent_usage, usage_of
 from ae_models.datasets import load_split
@@ -152,3 +169,23 @@ def test_model_squared_error_is_the_mean_over_images(tiny_ae) -> None:
     images = load_split("digits", "val").images[:10]
     manual = ((images - tiny_ae.network.reconstruct(images)) ** 2).sum(dim=(1, 2)).mean()
     assert model_squared_error(tiny_ae.network, images) == pytest.approx(float(manual), rel=1e-5)
+
+
+def test_size_curve_is_made_round_trips_and_falls_with_size_as_pca_does(tmp_path) -> None:
+    curve = train_size_curve("digits")
+    train = load_split("digits", "train").images.flatten(1).double().numpy()
+    val = load_split("digits", "val").images.flatten(1).double().numpy() - train.mean(0)
+    _, _, directions = np.linalg.svd(train - train.mean(0), full_matrices=False)
+    by_svd = [float(((val - val @ directions[:s].T @ directions[:s]) ** 2).sum(1).mean()) for s in CHART_SIZES]
+    assert all(big > small for big, small in itertools.pairwise(by_svd))  # PCA: more components, less error
+    assert set(curve.errors) == {"ae", "vae"} and all(list(e) == list(CHART_SIZES) for e in curve.errors.values())
+    assert curve.errors["ae"][32] < curve.errors["ae"][2] and curve.errors["vae"][32] < curve.errors["vae"][2]
+    assert curve.n_val == len(val) and curve.image_shape == (8, 8)
+    path = size_curve_path(tmp_path, "digits")
+    save_size_curve(curve, path)
+    assert load_size_curve(path) == replace(curve, seconds=round(curve.seconds, 1))
+    with pytest.raises(FileExistsError):
+        save_size_curve(curve, path)
+    path.write_text('{"format": "ae_models.size_errors/1", "errors": {"ae": {"3": 1.0}}}')
+    with pytest.raises(SizeCurveError, match="cannot read size curve"):
+        load_size_curve(path)

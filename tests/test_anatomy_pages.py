@@ -7,6 +7,7 @@ import pytest
 from ae_models.anatomy.aggregate import plane_density
 from ae_models.anatomy.likelihood_file import find_likelihood
 from ae_models.anatomy.pca import CHART_SIZES, load_pca, pca_path
+from ae_models.anatomy.size_curve import load_size_curve, size_curve_path
 from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import find_map
 from ae_models.library import beta_sweeps, load_folder
@@ -122,5 +123,11 @@ def test_pca_baseline_is_scored_beside_the_models() -> None:
     assert traces["PCA"]["x"] == list(CHART_SIZES)
     assert traces["PCA"]["y"] == pytest.approx(expected, rel=1e-4)
     assert traces["AE"]["x"] == [2, 16] and traces["VAE"]["x"] == [2, 16]
+    curve = load_size_curve(size_curve_path(WEIGHTS_DIR, "mnist-5k"))
+    for kind in ("ae", "vae"):  # the small MLPs at every size, as the shipped file holds them
+        small = traces[f"{kind.upper()} · small MLP"]
+        assert small["x"] == list(CHART_SIZES) and small["y"] == pytest.approx(list(curve.errors[kind].values()))
+    caption = " ".join(c.value for c in app.caption)
+    assert "shipped AE and VAE (latent 2 and 16" in caption and f"{curve.epochs} epochs on the first 4,500" in caption
     assert any(i.proto.imgs[0].caption == "PCA, 16 components" for i in app.get("image"))
     assert "PCA's map" in " ".join(c["layout"]["title"]["text"] for c in charts(app))

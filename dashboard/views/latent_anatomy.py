@@ -7,9 +7,9 @@ from ae_models.anatomy.traversal import traversal_centre, traversal_codes, trave
 from ae_models.anatomy.usage import usage_of
 from ae_models.latent_ops import decode_codes
 from ae_models.library import beta_sweeps, default_models
-from dashboard.anatomy_data import held_out_encoding, held_out_usage, pca_for
+from dashboard.anatomy_data import held_out_encoding, held_out_usage, pca_for, size_curve_for
 from dashboard.anatomy_figures import dimension_names, error_by_size, kl_bars, sweep_usage, traversal_grid
-from dashboard.anatomy_notes import pca_note, sweep_usage_note, traversal_note, usage_note
+from dashboard.anatomy_notes import pca_note, size_curve_caption, sweep_usage_note, traversal_note, usage_note
 from dashboard.exports import safe_filename
 from dashboard.imaging import gif_bytes, tile, upscale
 from dashboard.map_figure import latent_scatter
@@ -135,9 +135,12 @@ pca_errors = pca_squared_errors(basis, held_out, CHART_SIZES)
 by_kind: dict[str, dict[int, float]] = {}
 for model in default_models(list(selection.models), selection.dataset):
     by_kind.setdefault(model.kind.upper(), {})[model.latent_dim] = per_model(model, model_squared_error, held_out)
+curve = size_curve_for(selection.weights_dir, selection.dataset, basis.image_shape)
+small = {} if curve is None else {kind.upper(): errors for kind, errors in curve.errors.items()}
 chart, pca_map = st.columns([3, 2])
 with chart:
-    show_figure(error_by_size(pca_errors, by_kind, selection.dataset), "pca-error-by-size")
+    show_figure(error_by_size(pca_errors, by_kind, selection.dataset, small), "pca-error-by-size")
+    st.caption(size_curve_caption(sorted({size for errors in by_kind.values() for size in errors}), curve))
 with pca_map:
     coords = basis.encode(sample.images.images, 2).numpy()
     show_figure(
