@@ -147,3 +147,10 @@ def read_tagged(path: str | Path, fmt: str) -> tuple[dict[str, str], dict[str, t
     if metadata.get(FORMAT_KEY) != fmt:
         raise UnreadableFile(f"not a {fmt} file")
     return metadata, tensors
+
+
+def per_dataset_path(weights_dir: str | Path, folder: str, dataset: str, suffix: str) -> Path:
+    """Where a file made for a whole dataset (sample, judge, PCA basis, size curve) lives beside the weights: its
+    name is the dataset's, with anything but letters, digits, '-' and '_' replaced, so no name can leave the folder."""
+    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset)
+    return Path(weights_dir) / folder / f"{safe_name}{suffix}"

@@ -12,7 +12,7 @@ import torch
 
 from .config import DatasetInfo
 from .datasets import LabeledImages, load_source, split_indices
-from .files import UnreadableFile, read_tagged, write_tagged
+from .files import UnreadableFile, per_dataset_path, read_tagged, write_tagged
 
 SAMPLE_FORMAT = "ae_models.sample/1"
 DEFAULT_SAMPLE_SIZE = 2000
@@ -71,8 +71,7 @@ def held_out_by(sample: EvaluationSample, splits: Iterable[DatasetInfo]) -> Eval
 
 
 def sample_path(weights_dir: str | Path, dataset: str) -> Path:
-    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset)
-    return Path(weights_dir) / "samples" / f"{safe_name}.safetensors"
+    return per_dataset_path(weights_dir, "samples", dataset, ".safetensors")
 
 
 def save_sample(sample: EvaluationSample, path: str | Path, force: bool = False) -> None:

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ..datasets import load_split
-from ..files import UnreadableFile, read_tagged, write_tagged
+from ..files import UnreadableFile, per_dataset_path, read_tagged, write_tagged
 
 JUDGE_FORMAT = "ae_models.judge/1"
 FEATURES = 64
@@ -94,8 +94,7 @@ def train_judge(dataset: str, val_fraction: float = 0.1, split_seed: int = 0) ->
 
 
 def judge_path(weights_dir: str | Path, dataset: str) -> Path:
-    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset)
-    return Path(weights_dir) / "judges" / f"{safe_name}.safetensors"
+    return per_dataset_path(weights_dir, "judges", dataset, ".safetensors")
 
 
 def save_judge(judge: TrainedJudge, path: str | Path, force: bool = False) -> None:

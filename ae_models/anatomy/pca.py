@@ -17,7 +17,7 @@ from sklearn.decomposition import PCA
 from torch import Tensor
 
 from ..datasets import load_split
-from ..files import UnreadableFile, read_tagged, write_tagged
+from ..files import UnreadableFile, per_dataset_path, read_tagged, write_tagged
 from ..models import Autoencoder
 
 PCA_FORMAT = "ae_models.pca/1"
@@ -71,8 +71,7 @@ def fit_pca(dataset: str, val_fraction: float = 0.1, split_seed: int = 0) -> Pca
 
 
 def pca_path(weights_dir: str | Path, dataset: str) -> Path:
-    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset)
-    return Path(weights_dir) / "pca" / f"{safe_name}.safetensors"
+    return per_dataset_path(weights_dir, "pca", dataset, ".safetensors")
 
 
 def save_pca(basis: PcaBasis, path: str | Path, force: bool = False) -> None:

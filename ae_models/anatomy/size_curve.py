@@ -19,7 +19,7 @@ import torch
 
 from ..config import MODEL_KINDS, ModelConfig, TrainConfig
 from ..datasets import load_split
-from ..files import atomic_write_bytes
+from ..files import atomic_write_bytes, per_dataset_path
 from ..models import build_model
 from ..training import train
 from .pca import CHART_SIZES, model_squared_error
@@ -63,8 +63,7 @@ def train_size_curve(dataset: str, val_fraction: float = 0.1, split_seed: int = 
 
 
 def size_curve_path(weights_dir: str | Path, dataset: str) -> Path:
-    safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in dataset)
-    return Path(weights_dir) / "sizes" / f"{safe_name}.json"
+    return per_dataset_path(weights_dir, "sizes", dataset, ".json")
 
 
 def save_size_curve(curve: SizeCurve, path: str | Path, force: bool = False) -> None:
