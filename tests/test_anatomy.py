@@ -16,8 +16,10 @@ from ae_models.anatomy import size_curve
 from ae_models.anatomy.aggregate import kernel_sigmas, mixture_log_density, plane_density, prior_log_density
 from ae_models.anatomy.pca import (
     CHART_SIZES,
+    PcaBasis,
     PcaError,
     fit_pca,
+    interpolate_images,
     load_pca,
     model_squared_error,
     pca_squared_errors,
@@ -164,6 +166,19 @@ def test_pca_reconstructs_like_a_numpy_svd_and_round_trips(tmp_path) -> None:
     (tmp_path / "pca.safetensors").write_bytes(b"junk")
     with pytest.raises(PcaError, match="cannot read PCA basis"):
         load_pca(tmp_path / "pca.safetensors")
+
+
+def test_pca_path_runs_between_the_reconstructions_and_its_midpoint_is_their_mean() -> None:
+    generator = torch.Generator().manual_seed(0)
+    components = torch.linalg.qr(torch.randn(64, 6, generator=generator)).Q.T  # 6 orthonormal rows
+    basis = PcaBasis("synthetic", torch.rand(64, generator=generator), components, (8, 8))
+    start, end = torch.rand(2, 8, 8, generator=generator)
+    path = interpolate_images(basis, start, end, 4, 5)
+    ends = basis.reconstruct(torch.stack([start, end]), 4)
+    assert path.shape == (5, 8, 8)
+    torch.testing.assert_close(path[[0, -1]], ends)
+    torch.testing.assert_close(path[2], ends.mean(0))  # linear: the middle frame is the blend half and half
+    assert not torch.allclose(path[2], basis.reconstruct(((start + end) / 2)[None], 2)[0])  # the size is honoured
 
 
 def test_model_squared_error_is_the_mean_over_images(tiny_ae) -> None:

@@ -200,7 +200,7 @@ def test_interpolation_exports_label_the_rows_and_start_with_the_original(page, 
     sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
     original = (sample.images.images[20] * 255).round().to(torch.uint8).numpy()
     strip = np.asarray(Image.open(io.BytesIO(Path(_download(page, "Download strip (PNG)").path()).read_bytes())))
-    band = strip.shape[0] // 2 - (28 * 3 + 4)  # two rows, each a label band above a 3x tile strip
+    band = strip.shape[0] // 3 - (28 * 3 + 4)  # three rows (AE, VAE, PCA), each a label band above a 3x tile strip
     assert band > 10 and (strip[:band] == 255).any()  # text in the band
     np.testing.assert_array_equal(strip[band + 2 : band + 2 + 84 : 3, 2 : 2 + 84 : 3], original)
     gif = Image.open(io.BytesIO(Path(_download(page, "Download animation (GIF)").path()).read_bytes()))

@@ -109,7 +109,7 @@ def test_interpolation_follows_steps_method_and_endpoints() -> None:
     assert_clean(app)
     assert any(s.value == "Linear interpolation, 10 steps" for s in app.subheader)
     strip = images(app)
-    assert len(strip) == 2
+    assert len(strip) == 3  # AE, VAE, PCA
     app.slider[0].set_value(5).run()
     app.radio[0].set_value("spherical").run()
     assert any(s.value == "Spherical interpolation, 5 steps" for s in app.subheader)
@@ -320,6 +320,17 @@ def test_training_curves_follow_the_sidebar_on_the_same_page() -> None:
         values, texts = layout[axis]["tickvals"], layout[axis]["ticktext"]
         assert layout[axis]["type"] == "log" and len(values) >= 3 and texts == [f"{v:g}" for v in values]
         assert min(values) >= 10  # nats per image are tens to hundreds here, never a bare digit
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: f"{g[0]}-z{g[1]}")
+def test_interpolation_shows_pcas_cross_fade_under_the_models(group: tuple[str, int]) -> None:
+    app = open_page("views/interpolation.py", group)
+    assert_clean(app)
+    titles = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert [t.split(" ·")[0] for t in titles] == ["AE", "VAE", "PCA"]
+    assert titles[2].startswith(f"PCA · {group[1]} components, linear")
+    assert any(c.value.startswith("PCA is linear, so its row is a cross-fade") for c in app.caption)
+    assert "The PCA's steps read as" in notes(app)[0]
 
 
 def test_interpolation_defaults_are_rebuilt_as_their_class_and_follow_the_group() -> None:

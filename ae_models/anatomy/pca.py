@@ -18,6 +18,7 @@ from torch import Tensor
 
 from ..datasets import load_split
 from ..files import UnreadableFile, per_dataset_path, read_tagged, write_tagged
+from ..latent_ops import interpolate
 from ..models import Autoencoder
 
 PCA_FORMAT = "ae_models.pca/1"
@@ -54,6 +55,17 @@ class PcaBasis:
     def _check(self, size: int) -> None:
         if not 1 <= size <= len(self.components):
             raise ValueError(f"this PCA has {len(self.components)} components; asked for {size}")
+
+
+def interpolate_images(basis: PcaBasis, start: Tensor, end: Tensor, size: int, steps: int) -> Tensor:
+    """(steps, H, W) images on the straight line between two images' PCA codes, both ends included, not clipped.
+
+    PCA decodes linearly, so each frame is (1 - t) * start' + t * end' of the two images' reconstructions: a
+    cross-fade that can only overlay the endpoints' shapes, never pass through a third one as a nonlinear decoder
+    may (the comparison the book draws between a linear and a deep autoencoder).
+    """
+    codes = basis.encode(torch.stack([start, end]), size)
+    return basis.decode(interpolate(codes[0], codes[1], steps, "linear"))
 
 
 def squared_error(images: Tensor, reconstructions: Tensor) -> Tensor:

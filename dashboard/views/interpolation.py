@@ -6,9 +6,11 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ae_models.anatomy.pca import interpolate_images
 from ae_models.latent_ops import decode_codes, interpolate, place_on_map
 from ae_models.recognition import UNRECOGNISABLE
 from dashboard import url_state
+from dashboard.anatomy_data import pca_for
 from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
 from dashboard.map_figure import latent_scatter
 from dashboard.notes import interpolation_note, notice
@@ -108,28 +110,42 @@ with controls[3]:
 
 rows = [st.session_state["endpoint_A"], st.session_state["endpoint_B"]]
 endpoints = sample.images.images[rows]
-strips, paths = [], {}
+strips, paths = [], {}  # (row name, title, decoded steps) per row of the picture
 for model in selection.pair:
     codes = model.network.encode(endpoints).mean
     path = interpolate(codes[0], codes[1], steps, method)
-    strips.append((model, decode_codes(model.network, path)))
+    name = f"{model.kind.upper()} · {model.name}"
+    strips.append((model.kind.upper(), name, decode_codes(model.network, path)))
     paths[model.sha256] = path
+size = selection.latent_dim
+basis = pca_for(selection.weights_dir, selection.dataset, tuple(sample.images.images.shape[1:]))
+if basis is not None and size <= len(basis.components):
+    blend = interpolate_images(basis, endpoints[0], endpoints[1], size, steps).clamp(0, 1)
+    strips.append(("PCA", f"PCA · {size} components, linear", blend))
 
 st.subheader(f"{method.capitalize()} interpolation, {steps} steps")
 pictures = []
-for model, decoded in strips:
+for _, name, decoded in strips:
     picture = tile(torch.cat([endpoints[:1], decoded, endpoints[1:]]), columns=steps + 2, upscale=3)
-    title = f"{model.kind.upper()} · {model.name}: original A, {steps} decoded steps, original B"
+    title = f"{name}: original A, {steps} decoded steps, original B"
     pictures.append(with_label(picture, title))
     st.image(picture, caption=title)
+if strips[-1][0] == "PCA":
+    st.caption(
+        f"PCA is linear, so its row is a cross-fade: each step is a weighted blend of A's and B's {size}-component "
+        "reconstructions, pixel by pixel (the straight line whichever path is chosen), overlaying their two shapes "
+        "rather than passing through other ones as the AE's and VAE's decoders may."
+    )
+else:
+    st.caption(f"No PCA row: no PCA basis with {size} components for {selection.dataset} in the weights folder.")
 judge = reference_judge(selection.weights_dir, selection.dataset)
-judged = judge.read(torch.cat([d for _, d in strips]), excluded=rows)  # the endpoints' own images do not vote
-readings = {  # one reading for every frame of both strips
-    model.kind.upper(): [
+judged = judge.read(torch.cat([d for *_, d in strips]), excluded=rows)  # the endpoints' own images do not vote
+readings = {  # one reading for every frame of every strip
+    kind: [
         (None if i == UNRECOGNISABLE else class_names[i], agreement)
         for i, agreement in zip(frames.tolist(), shares.tolist(), strict=True)
     ]
-    for (model, _), frames, shares in zip(
+    for (kind, *_), frames, shares in zip(
         strips, judged.classes.split(steps), judged.agreement.split(steps), strict=True
     )
 }
@@ -137,12 +153,12 @@ notice(interpolation_note(readings, class_names[labels[rows[0]]], class_names[la
 
 
 def _animation() -> bytes:
-    """Original A, every step, original B; the models side by side, each column labelled; built on click."""
-    sequences = [(m, torch.cat([endpoints[:1], decoded, endpoints[1:]])) for m, decoded in strips]
+    """Original A, every step, original B; the rows side by side, each column labelled; built on click."""
+    sequences = [(kind, torch.cat([endpoints[:1], decoded, endpoints[1:]])) for kind, _, decoded in strips]
     names = ["original A", *(f"step {i} of {steps}" for i in range(1, steps + 1)), "original B"]
     frames = [
         with_label(
-            side_by_side([with_label(tile(s[i : i + 1], 1, pad=2, upscale=8), m.kind.upper()) for m, s in sequences]),
+            side_by_side([with_label(tile(s[i : i + 1], 1, pad=2, upscale=8), kind) for kind, s in sequences]),
             name,
             below=True,
         )
