@@ -132,9 +132,10 @@ for _, name, decoded in strips:
     st.image(picture, caption=title)
 if strips[-1][0] == "PCA":
     st.caption(
-        f"PCA is linear, so its row is a cross-fade: each step is a weighted blend of A's and B's {size}-component "
-        "reconstructions, pixel by pixel (the straight line whichever path is chosen), overlaying their two shapes "
-        "rather than passing through other ones as the AE's and VAE's decoders may."
+        f"PCA is linear, so its row is a cross-fade: its first and last steps are A's and B's {size}-component "
+        "reconstructions and every step between is a weighted blend of those two, pixel by pixel (before clipping "
+        "to [0, 1] for display; the straight line whichever path is chosen). It only overlays those two shapes, "
+        "where the AE's and VAE's decoders may draw new ones on the way."
     )
 else:
     st.caption(f"No PCA row: no PCA basis with {size} components for {selection.dataset} in the weights folder.")
