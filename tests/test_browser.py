@@ -66,7 +66,7 @@ def test_selecting_a_point_fills_the_side_panel(page, server: str) -> None:
 def test_interpolation_strip_appears(page, server: str) -> None:
     open_page(page, server, "interpolation")
     strips = page.locator("[data-testid='stImageCaption']", has_text="10 decoded steps")
-    playwright_api.expect(strips).to_have_count(2, timeout=20_000)  # retries: pictures arrive one by one
+    playwright_api.expect(strips).to_have_count(3, timeout=20_000)  # AE, VAE, PCA; retries: pictures arrive one by one
     assert page.get_by_text("Download animation (GIF)").count() == 1
 
 
