@@ -19,6 +19,7 @@ from .imaging import png_data_uri
 ACTIVE_COLOR, INACTIVE_COLOR = PALETTE[0], "#b0b0b0"
 HOLE_NAME = "holes (click to decode)"
 HOLE_STRIDE = 3  # one hole marker every 3 grid points each way: clickable without hiding the density
+ROWS_NAME = "rows"  # the traversal grid's clickable layer: one invisible point per cell, its row in customdata
 
 
 def dimension_names(dims: Sequence[int]) -> list[str]:
@@ -73,17 +74,29 @@ def sweep_usage(betas: Sequence[float], usages: Sequence[LatentUsage], subtitle:
 
 def traversal_grid(picture: np.ndarray, row_labels: Sequence[str], offsets: Sequence[float], unit: str,
                    title: str) -> go.Figure:  # fmt: skip
-    """A traversal picture (one row per dimension) with the dimension on the y axis and the step on the x axis."""
-    fig = go.Figure(go.Image(source=png_data_uri(picture), hoverinfo="skip"))
+    """A traversal picture (one row per dimension) with the dimension on the y axis and the step on the x axis.
+
+    Over every cell lies an invisible point named ROWS_NAME whose customdata is its row, so a click picks a row
+    (a Plotly image trace sends no selection events)."""
     rows, columns = len(row_labels), len(offsets)
+    cell_x, cell_y = np.meshgrid((np.arange(columns) + 0.5) * picture.shape[1] / columns,
+                                 (np.arange(rows) + 0.5) * picture.shape[0] / rows)  # fmt: skip
+    row_of_cell = np.repeat(np.arange(rows), columns)
+    fig = go.Figure(go.Image(source=png_data_uri(picture), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=cell_x.ravel(), y=cell_y.ravel(), customdata=row_of_cell, text=[row_labels[r] for r in row_of_cell],
+        mode="markers", name=ROWS_NAME, showlegend=False, marker={"size": 24, "opacity": 0},
+        hovertemplate="%{text}: click to animate<extra></extra>",
+    ))  # fmt: skip
     fig.update_xaxes(
         tickvals=(np.arange(columns) + 0.5) * picture.shape[1] / columns,
         ticktext=[f"{v:+.1f}" for v in offsets], title=f"offset in {unit}", showgrid=False,
     )  # fmt: skip
     fig.update_yaxes(
         tickvals=(np.arange(rows) + 0.5) * picture.shape[0] / rows, ticktext=list(row_labels), showgrid=False,
-        scaleanchor="x",
+        scaleanchor="x", range=[picture.shape[0], 0],
     )  # fmt: skip
+    fig.update_xaxes(range=[0, picture.shape[1]])  # the points must not widen the axes around the picture
     return fig.update_layout(chart_layout(title, max(320, 44 * rows + 120)))
 
 

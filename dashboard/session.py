@@ -129,8 +129,9 @@ def rows_from_event(event: object) -> list[int]:
 
 
 def remember_clicked_row(chart_key: str, state_key: str) -> None:
-    """A latent map's on_select (bind it with functools.partial): the last clicked point's row goes to
-    st.session_state[state_key], for the page to act on.
+    """A chart's on_select for points that carry a row in customdata (a latent map's images, a traversal grid's
+    rows; bind it with functools.partial): the last clicked point's row goes to st.session_state[state_key], for
+    the page to act on (or straight into the widget keyed so).
 
     A function of this module on purpose, never one defined in a page: Streamlit 1.67 keeps every widget's
     callback for the session's life, and a chart's widget id changes with its figure, so a callback defined in a

@@ -161,6 +161,35 @@ def test_latent_anatomy_animates_the_chosen_traversal_row(page, server: str) -> 
     assert page.get_by_text("Download GIF").count() == 2
 
 
+GRIDS_JS = (  # the traversal grids Plotly has drawn
+    "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".filter(g => (g._fullData || []).some(t => t.name === 'rows'))"
+)
+ROW_CELL_JS = """([grid, row]) => {
+    const gd = GRIDS[grid];
+    gd.scrollIntoView({block: 'center'});
+    const layout = gd._fullLayout, box = gd.getBoundingClientRect(), trace = gd._fullData.find(t => t.name === 'rows');
+    const cells = Array.from(trace.customdata, Number).flatMap((r, i) => (r === row ? [i] : []));
+    const i = cells[Math.floor(cells.length / 2)];  // the middle cell of the row
+    return [box.left + layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),  // the axes are shrunk to keep
+            box.top + layout.yaxis._offset + layout.yaxis.l2p(trace.y[i]), String(trace.text[i])];  // pixels square
+}""".replace("GRIDS", GRIDS_JS)
+
+
+def test_clicking_a_traversal_row_animates_that_row(page, server: str) -> None:
+    open_page(page, server, "latent-anatomy", "?group=mnist-5k.z16")
+    gif = page.locator("[data-testid='stImageCaption']", has_text="VAE: z")
+    playwright_api.expect(gif).to_have_count(1, timeout=20_000)
+    combobox = page.locator("[data-testid='stSelectbox']", has_text="Animate a row").nth(1).get_by_role("combobox")
+    page.wait_for_function(f"() => {GRIDS_JS}.length === 2", timeout=20_000)  # AE's and VAE's grids drawn
+    for row in (5, 2):
+        x, y, label = page.evaluate(ROW_CELL_JS, [1, row])  # the VAE's grid
+        page.mouse.click(x, y)
+        wait_until_idle(page)
+        playwright_api.expect(gif).to_have_text(f"VAE: {label}, animated", timeout=20_000)
+        playwright_api.expect(combobox).to_have_value(label)
+
+
 def test_clicking_a_hole_decodes_it(page, server: str) -> None:
     open_page(page, server, "prior-vs-codes")
     click_first_point(page, trace_name=HOLE_NAME)

@@ -1,5 +1,7 @@
 """Latent anatomy: how much each dimension carries (KL, active units), the beta sweep's collapse, traversals."""
 
+from functools import partial
+
 import streamlit as st
 
 from ae_models.anatomy.pca import CHART_SIZES, model_squared_error, pca_squared_errors
@@ -16,7 +18,7 @@ from dashboard.map_figure import latent_scatter
 from dashboard.notes import notice
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model
-from dashboard.session import require_sample, require_selection
+from dashboard.session import remember_clicked_row, require_sample, require_selection
 
 selection = require_selection()
 sample = require_sample(selection)
@@ -102,16 +104,16 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
     else:
         spreads = scales.tolist()
         labels, unit = [f"{n} · sd {spreads[d]:.2f}" for n, d in zip(dimension_names(order), order, strict=True)], "sd"
+    grid_key, row_key = f"traversal-{model.sha256[:12]}", f"animate_{model.sha256[:12]}"
     with column:
         show_figure(
             traversal_grid(tile(decoded, columns=steps, upscale=2), labels, offsets.tolist(), unit,
                            f"{model.kind.upper()} · {model.name}"),
-            f"traversal-{model.sha256[:12]}",
+            grid_key, on_select=partial(remember_clicked_row, grid_key, row_key), selection_mode="points",
         )  # fmt: skip
         rows = decoded.reshape(len(order), steps, *decoded.shape[1:])
-        animated = st.selectbox(
-            "Animate a row", range(len(order)), format_func=labels.__getitem__, key=f"animate_{model.sha256[:12]}"
-        )
+        animated = st.selectbox("Animate a row (or click it)", range(len(order)), format_func=labels.__getitem__,
+                                key=row_key)  # fmt: skip
         animation = gif_bytes([upscale(image, 4) for image in rows[animated]])
         st.image(animation, caption=f"{model.kind.upper()}: {labels[animated]}, animated")
         st.download_button(
