@@ -94,9 +94,10 @@ def traversal_grid(picture: np.ndarray, row_labels: Sequence[str], offsets: Sequ
     )  # fmt: skip
     fig.update_yaxes(
         tickvals=(np.arange(rows) + 0.5) * picture.shape[0] / rows, ticktext=list(row_labels), showgrid=False,
-        scaleanchor="x", range=[picture.shape[0], 0],
+        scaleanchor="x", range=[picture.shape[0] - 0.5, -0.5],
     )  # fmt: skip
-    fig.update_xaxes(range=[0, picture.shape[1]])  # the points must not widen the axes around the picture
+    fig.update_xaxes(range=[-0.5, picture.shape[1] - 0.5])  # the image's own extent (pixels centred on integers):
+    # the points must not widen the axes around it
     return fig.update_layout(chart_layout(title, max(320, 44 * rows + 120)))
 
 
