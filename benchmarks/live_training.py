@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import pickle
 import statistics
 import tempfile
 import time
@@ -39,6 +38,12 @@ def load() -> str:
 
 def rss_mib(pid: int | None = None) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def snapshot_mib(snapshots: list) -> float:
+    """What the snapshots' arrays hold (map coordinates and pictures; the records beside them are a few numbers)."""
+    arrays = [a for s in snapshots for a in (s.map_coords, s.reconstructions, s.prior_decodes)]
+    return sum(a.nbytes for a in arrays) / 2**20
 
 
 def server_side() -> None:
@@ -82,7 +87,7 @@ def server_side() -> None:
           f"max {max(times):.0f} ms over {len(times)}; with >= {int(EPOCHS * 0.9)} epochs shown: median "
           f"{statistics.median(late or times):.0f} ms")  # fmt: skip
     print(f"memory: server RSS {after - before:+.0f} MiB after {len(snapshots)} epochs (snapshots themselves "
-          f"{len(pickle.dumps(snapshots)) / 2**20:.1f} MiB pickled, weights file {len(run.ended.weights) / 2**20:.1f} "
+          f"{snapshot_mib(snapshots):.1f} MiB of arrays, weights file {len(run.ended.weights) / 2**20:.1f} "
           f"MiB); the worker process's own RSS peaked at {worker_rss:.0f} MiB; {load()}")  # fmt: skip
 
 
