@@ -150,7 +150,10 @@ def test_captions_quote_what_the_page_measured(page, server: str) -> None:
 def test_a_click_selects_the_point_nearest_the_cursor_and_every_class_shows(page, server: str) -> None:
     """Defect 5: a trace per class hid class 3 under later ones, and a click on a 7 selected a 9 drawn on top."""
     open_page(page, server, "latent-map", "?group=mnist-5k.z2")
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_function(  # both maps drawn with their data (the second one can lag the first under load)
+        "() => (document.querySelectorAll('.js-plotly-plot')[1]?._fullData || []).some(t => t.name === 'images')",
+        timeout=30_000,
+    )
     page.evaluate(POINTS_JS, 1)  # scrolls the map into view; pictures below may still shift the page
     page.wait_for_timeout(1_000)
     points = page.evaluate(POINTS_JS, 1)
