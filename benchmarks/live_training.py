@@ -23,6 +23,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.load_test import percentile
 from dashboard.live_server import dashboard_server, launch_chromium, open_page
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ def server_side() -> None:
     times = [ms for _, ms in refreshes]
     late = [ms for n, ms in refreshes if n >= EPOCHS * 0.9]
     print(f"server time per refresh (whole page script, an upper bound on the fragment's): median "
-          f"{statistics.median(times):.0f} ms, p95 {sorted(times)[int(0.95 * (len(times) - 1))]:.0f} ms, "
+          f"{statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
           f"max {max(times):.0f} ms over {len(times)}; with >= {int(EPOCHS * 0.9)} epochs shown: median "
           f"{statistics.median(late or times):.0f} ms")  # fmt: skip
     print(f"memory: server RSS {after - before:+.0f} MiB after {len(snapshots)} epochs (snapshots themselves "
