@@ -292,6 +292,7 @@ def test_the_drawing_prompt_speaks_to_the_input_device(new_page, server: str) ->
         assert word in prompt.inner_text()
 
 
+@pytest.mark.scenario
 def test_nothing_is_fetched_from_outside_and_deep_links_have_no_404(new_page, server: str) -> None:
     page = new_page()
     outside, failed, errors = [], [], []
@@ -303,6 +304,7 @@ def test_nothing_is_fetched_from_outside_and_deep_links_have_no_404(new_page, se
     assert (outside, failed, errors) == ([], [], [])
 
 
+@pytest.mark.scenario
 def test_switching_datasets_ten_times_keeps_webgl_contexts_in_bounds(new_page, server: str) -> None:
     page = new_page()
     page.context.add_init_script(COUNT_WEBGL)
