@@ -4,6 +4,7 @@ marking, and the queries the map page makes over all rows."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,13 @@ def test_a_map_for_another_dataset_size_is_refused(vae_file: Path, tiny_vae) -> 
     write_tagged(path, tensors, FULL_MAP_FORMAT, metadata, force=True)
     with pytest.raises(FullMapError, match=r"made for 1,800 images .* but digits has 1,797"):
         load_full_map(vae_file, tiny_vae)
+
+
+def test_a_model_trained_on_another_pool_size_is_refused(vae_file: Path, tiny_vae) -> None:
+    write_full_map(vae_file)
+    other_pool = replace(tiny_vae, dataset=replace(tiny_vae.dataset, n_train=tiny_vae.dataset.n_train + 5))
+    with pytest.raises(FullMapError, match=r"trained on a pool of 1,802 digits images; the dataset has 1,797"):
+        load_full_map(vae_file, other_pool)
 
 
 def test_a_map_of_other_images_is_refused(vae_file: Path, tiny_vae) -> None:

@@ -15,14 +15,13 @@ from .rows import DatasetRows, dataset_rows
 from .store import FullMapRecord, full_map_path_for, probe_rows_for, write_full_map_file
 
 
-def check_pool(path: str | Path, trained: TrainedModel, rows: DatasetRows) -> None:
-    """The model's recorded pool (n_train + n_val) is the dataset's pool, so its split marks the right rows."""
+def pool_mismatch(trained: TrainedModel, rows: DatasetRows) -> str | None:
+    """Why the model's recorded pool (n_train + n_val) is not the dataset's pool, which its split must mark; or None."""
     recorded = trained.dataset.n_train + trained.dataset.n_val
-    if recorded != rows.n_pool:
-        raise WeightsError(
-            path,
-            f"it was trained on a pool of {recorded:,} {trained.dataset.name} images, the dataset has {rows.n_pool:,}",
-        )
+    if recorded == rows.n_pool:
+        return None
+    name = trained.dataset.name
+    return f"the model was trained on a pool of {recorded:,} {name} images; the dataset has {rows.n_pool:,}"
 
 
 def build_full_map(trained: TrainedModel, weights_sha256: str, rows: DatasetRows) -> FullMapRecord:
@@ -47,6 +46,8 @@ def write_full_map(weights_path: str | Path, force: bool = False) -> Path:
     trained = load_model(weights_path)
     check_servable(str(weights_path), trained, datasets=None)
     rows = dataset_rows(trained.dataset.name)
-    check_pool(weights_path, trained, rows)
+    mismatch = pool_mismatch(trained, rows)
+    if mismatch:
+        raise WeightsError(weights_path, mismatch)
     write_full_map_file(build_full_map(trained, sha256_of(weights_path), rows), out, force)
     return out

@@ -13,11 +13,11 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ..datasets import LabeledImages
+from ..datasets import DatasetError, LabeledImages
 from ..files import sha256_of
 from ..models import encode_in_batches
 from ..weights import TrainedModel
-from .build import check_pool
+from .build import pool_mismatch
 from .projection import Projection
 from .rows import SPLIT_NAMES, dataset_rows, split_of_rows
 from .store import FullMapError, full_map_path_for, read_full_map_file
@@ -38,8 +38,13 @@ def load_full_map(weights_path: str | Path, trained: TrainedModel) -> FullMap:
     name = trained.dataset.name
     if record.dataset != name:
         raise FullMapError(path, f"made for the dataset {record.dataset!r}, but the model was trained on {name!r}")
-    rows = dataset_rows(name)
-    check_pool(weights_path, trained, rows)
+    try:
+        rows = dataset_rows(name)
+    except DatasetError as err:
+        raise FullMapError(path, f"its dataset cannot be read ({err})") from None
+    mismatch = pool_mismatch(trained, rows)
+    if mismatch:
+        raise FullMapError(path, mismatch)
     if (record.n_rows, record.n_pool) != (len(rows), rows.n_pool):
         raise FullMapError(
             path,
