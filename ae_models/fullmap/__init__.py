@@ -4,6 +4,11 @@ One job per module: `rows` (the dataset's images in one fixed order, each marked
 `projection` (latent 2 is its own plane, larger codes go through UMAP fitted on every row), `store` (the lean file
 beside the weights: float16 coordinates tied to the weights' SHA-256), `build` (make that file), `loader` (read it
 back with the codes recomputed) and `queries` (neighbours over all rows, mean codes, placing new codes).
+
+For a page: `full = load_full_map(weights_path, trained)` (FullMapError when missing or not for these weights),
+then `full.coords`, `full.codes`, `full.labels`, `full.split` (SPLIT_NAMES codes), `full.images`, row r everywhere;
+`nearest_rows(full, code, k, exclude_row)`, `mean_code(full, rows)`, `rows_matching(full, classes, splits)`,
+`place_codes(full, new_codes)`.
 """
 
 from __future__ import annotations
