@@ -80,7 +80,7 @@ def memory(weights: Path) -> None:
         neighbours = _ms(lambda full=full: nearest_rows(full, full.codes[7], 10, exclude_row=7))
         mean = _ms(lambda full=full, rows=rows: mean_code(full, rows))
         print(f"  {model.name:<22} {len(full):>6,} rows loaded in {seconds:.2f} s; neighbours over all rows "
-              f"{neighbours:.1f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
+              f"{neighbours:.2f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
     print(f"RSS {rss_mib():.0f} MiB with {len(maps)} full maps loaded (+{rss_mib() - with_models:.0f} MiB); {load()}")
 
 
