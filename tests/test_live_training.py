@@ -148,6 +148,17 @@ def test_the_pool_runs_at_most_its_limit_and_queues_the_rest_in_order(pool) -> N
     assert not first.process.is_alive()
 
 
+def test_waiting_for_an_epoch_wakes_when_it_is_filed_or_the_run_ends_and_gives_up_after_its_timeout(pool) -> None:
+    running, queued = pool.submit(LONG), pool.submit(LONG)
+    assert running.wait_for_epochs(1, timeout=120) and running.snapshots  # woken by the epoch, not a poll
+    started = time.monotonic()
+    assert not queued.wait_for_epochs(1, timeout=0.2)  # queued: nothing comes
+    assert 0.2 <= time.monotonic() - started < 5
+    threading.Timer(0.2, queued.stop).start()
+    assert queued.wait_for_epochs(1, timeout=30) and queued.ended is not None  # the ending wakes it too
+    running.stop()
+
+
 def test_shutdown_ends_every_worker_and_drops_the_queue() -> None:
     pool = TrainingPool(limit=1, preload=())
     running, waiting = pool.submit(LONG), pool.submit(LONG)
