@@ -4,7 +4,7 @@ every run's lifetime tied to its owner (a session) and to the server itself.
 A run is a spawned process (a fresh interpreter: no forked server threads, and cancelling it frees its memory),
 with one pipe for commands and one for messages; a thread per run files the messages in the run as they come.
 One spare process is kept started and waiting (torch imported, the usual datasets read), so Start trains at once
-instead of after seconds of imports."""
+instead of after seconds of imports; the next spare starts once that run's first epoch is in."""
 
 from __future__ import annotations
 
@@ -201,16 +201,25 @@ class TrainingPool:
         threading.Thread(
             target=self._follow, args=(run, worker.events), name="live-training-reader", daemon=True
         ).start()
-        self._keep_spare()
+
+    def _replace_spare(self) -> None:
+        """Start the next waiting worker once a run has its first epoch (or has ended), not when it starts: its
+        imports and warm-up would take the CPU the visitor's first epoch needs."""
+        with self._lock:
+            self._keep_spare()
 
     def _follow(self, run: LiveRun, events: Connection) -> None:
         """File the run's messages until its process ends, then let the next queued run start."""
         try:
             while True:
-                run._file(events.recv())
+                message = events.recv()
+                run._file(message)
+                if isinstance(message, EpochSnapshot) and len(run.snapshots) == 1:
+                    self._replace_spare()
         except (EOFError, OSError):
             pass
         finally:
+            self._replace_spare()
             events.close()
             if run.process is not None:
                 run.process.join(JOIN_SECONDS)
