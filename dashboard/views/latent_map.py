@@ -14,7 +14,7 @@ from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
 from dashboard.map_figure import latent_scatter, marker_span
 from dashboard.notes import map_note, notice, plane_note, sigma_note
-from dashboard.presentation import show_figure
+from dashboard.presentation import shared, show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
@@ -81,10 +81,10 @@ def _draw_map(map_view: MapView) -> None:
         gaps = torch.full((len(subset), 1, 2), float("nan"))
         ellipses = torch.cat([outlines, gaps], dim=1).reshape(-1, 2).numpy()
         small = sigma_note(float(sigmas.median()), marker_span(map_view.coords))
-    figure = latent_scatter(
-        map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
-        axis_names=map_view.axis_names, prior_rings=show_prior, ellipses=ellipses,
-        equal_axes=map_view.is_plane, highlight=highlight or None,
+    figure = shared(  # most visitors look at the same maps: built once per server (dashboard/figure_cache.py)
+        latent_scatter, map_view.coords, labels, class_names,
+        title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
+        prior_rings=show_prior, ellipses=ellipses, equal_axes=map_view.is_plane, highlight=highlight or None,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
     key = _map_key(map_view)
@@ -177,8 +177,9 @@ if is_plane:
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
         with column:
             show_figure(
-                image_grid(
-                    picture, shape, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
+                shared(
+                    image_grid, picture, shape, x_ticks, y_ticks,
+                    f"{map_view.model.kind.upper()} · {map_view.model.name}",
                     prior_radius=float(np.sqrt(-2 * np.log(0.01))),
                 ),
                 f"grid-{map_view.model.sha256[:12]}",
