@@ -63,9 +63,12 @@ def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     _legend_below(figure)
     if presentation_mode():
         _projector_fonts(figure)
+    modes = kwargs.get("selection_mode", ())
+    kept = {"lasso2d": "lasso" in modes, "select2d": "box" in modes}  # the tools of a chart's selection modes
     config = {
         "toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False,
-        "modeBarButtonsToRemove": _SPARE_BUTTONS,  # a short toolbar stays clear of the chart's title
+        # a short toolbar stays clear of the chart's title
+        "modeBarButtonsToRemove": [button for button in _SPARE_BUTTONS if not kept.get(button)],
     }  # fmt: skip
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
 

@@ -15,9 +15,12 @@ from ae_models.library import LibraryModel
 from ae_models.samples import EvaluationSample, held_out_by
 
 from . import url_state
+from .map_selection import read_selection, rows_from_event
 from .picker import Selection
 from .resources import MapUnavailable, evaluation_sample, latent_map, map_job_seconds
 from .url_state import SELECTED_ROW_KEY
+
+AREA_ROWS_KEY = "map_area_rows"  # the rows of the latent map's last box or lasso selection
 
 
 def require_selection() -> Selection:
@@ -112,22 +115,6 @@ def selected_row() -> int | None:
     return st.session_state.get(SELECTED_ROW_KEY)
 
 
-def rows_from_event(event: object) -> list[int]:
-    """Global sample rows of the points selected in a latent_scatter (from customdata, not trace indices)."""
-    try:
-        points = event.selection.points  # type: ignore[attr-defined]
-    except AttributeError:
-        return []
-    rows = []
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, list):
-            data = data[0] if data else None
-        if isinstance(data, int | float):
-            rows.append(int(data))
-    return rows
-
-
 def remember_clicked_row(chart_key: str, state_key: str) -> None:
     """A chart's on_select for points that carry a row in customdata (a latent map's images, a traversal grid's
     rows; bind it with functools.partial): the last clicked point's row goes to st.session_state[state_key], for
@@ -140,6 +127,21 @@ def remember_clicked_row(chart_key: str, state_key: str) -> None:
     rows = rows_from_event(st.session_state.get(chart_key))
     if rows:
         st.session_state[state_key] = rows[-1]
+
+
+def remember_map_selection(chart_key: str) -> None:
+    """The latent map's on_select (bind it with functools.partial; module-level for the reason remember_clicked_row
+    gives): a click picks the row for the side panel, a box or lasso keeps all of its rows for the gallery."""
+    picked = read_selection(st.session_state.get(chart_key))
+    if picked.by_area:
+        st.session_state[AREA_ROWS_KEY] = list(picked.rows)
+    elif picked.rows:
+        st.session_state[SELECTED_ROW_KEY] = picked.rows[-1]
+
+
+def copy_state(source_key: str, state_key: str) -> None:
+    """A widget's on_change that copies its value to another key (a row typed in a box becomes the selected row)."""
+    st.session_state[state_key] = st.session_state.get(source_key)
 
 
 def remember_clicked_point(chart_key: str, state_key: str) -> None:
