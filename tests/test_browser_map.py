@@ -1,0 +1,102 @@
+"""The latent map's selections and filters in a real headless Chromium against a live server on the shipped weights:
+a box drawn with the chart's own tool fills the gallery with exactly the images inside it, and a class filter
+leaves only that class on the map. (A click picking the point nearest the cursor: test_browser_pictures.py.)"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dashboard.live_server import open_page, wait_until_idle
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+MAP_DRAWN = """(index) => (document.querySelectorAll('.js-plotly-plot')[index]?._fullData || [])
+    .some((t) => t.name === 'images')"""
+# The images trace as drawn: each point's pixel position on the page, class and row.
+POINTS = """(index) => {
+    const gd = document.querySelectorAll('.js-plotly-plot')[index];
+    const layout = gd._fullLayout, box = gd.getBoundingClientRect();
+    const trace = gd._fullData.find((t) => t.name === 'images');
+    return {plot: [box.left + layout._size.l, box.top + layout._size.t, layout._size.w, layout._size.h],
+            x: Array.from(trace.x, (x) => box.left + layout._size.l + layout.xaxis.l2p(x)),
+            y: Array.from(trace.y, (y) => box.top + layout._size.t + layout.yaxis.l2p(y)),
+            data_x: Array.from(trace.x), data_y: Array.from(trace.y),
+            text: Array.from(trace.text || []), rows: Array.from(trace.customdata)};
+}"""
+
+
+def drawn_points(page, index: int) -> dict:
+    page.wait_for_function(MAP_DRAWN, arg=index, timeout=60_000)
+    page.locator(".js-plotly-plot").nth(index).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # pictures above may still shift the page
+    return page.evaluate(POINTS, index)
+
+
+def box_select(page, index: int, corners: tuple[float, float, float, float]) -> dict:
+    """Drag a box with the chart's Box Select tool over fractions (left, top, right, bottom) of its plot area;
+    the points of the images trace as drawn just before."""
+    chart = page.locator(".js-plotly-plot").nth(index)
+    points = drawn_points(page, index)
+    left, top, width, height = points["plot"]
+    page.mouse.move(left + width / 2, top + height / 2)  # the toolbar shows on hover
+    chart.locator(".modebar-btn[data-title='Box Select']").click()
+    page.mouse.move(left + corners[0] * width, top + corners[1] * height)
+    page.mouse.down()
+    page.mouse.move(left + (corners[0] + corners[2]) / 2 * width, top + (corners[1] + corners[3]) / 2 * height)
+    page.mouse.move(left + corners[2] * width, top + corners[3] * height, steps=5)
+    page.mouse.up()
+    return points
+
+
+def test_a_box_selection_fills_the_gallery_with_the_images_inside_it(page, server: str) -> None:
+    open_page(page, server, "latent-map", "?group=mnist-5k.z2")
+    points = box_select(page, 0, (0.3, 0.3, 0.7, 0.7))
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.selections.length === 1")
+    box, chosen = page.evaluate(  # the box as Plotly keeps it (data coordinates) and the points it selected
+        """() => { const gd = document.querySelector('.js-plotly-plot'), s = gd._fullLayout.selections[0];
+                   return [[s.x0, s.x1, s.y0, s.y1], Array.from(gd._fullData[0].selectedpoints)]; }"""
+    )
+    x, y = np.array(points["data_x"])[chosen], np.array(points["data_y"])[chosen]
+    margin = 0.01 * (max(box[:2]) - min(box[:2]))  # Plotly tests a point's pixel against the box's pixels
+    assert (abs(x - np.clip(x, min(box[:2]), max(box[:2]))) <= margin).all()
+    assert (abs(y - np.clip(y, min(box[2:]), max(box[2:]))) <= margin).all()
+    expected = sorted(np.array(points["rows"])[chosen].tolist())
+    assert 50 < len(expected) < len(points["rows"])
+    heading = page.get_by_text(re.compile(r"Selected area: [\d,]+ images"))
+    heading.wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert heading.inner_text() == f"Selected area: {len(expected):,} images"
+    assert page.get_by_text("the mean code, decoded").count() == 2  # one per model
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"^Selection: .* \(CSV\)")).first.click()
+    table = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert sorted(int(r["row"]) for r in table) == expected  # the rows inside the box, no others
+    classes = {points["rows"][i]: points["text"][i] for i in chosen}
+    assert all(r["class"] == classes[int(r["row"])] for r in table)
+    histogram = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd) => gd._fullData[0])
+            .filter((t) => t.type === 'bar').map((t) => Array.from(t.y))"""
+    )
+    assert sum(histogram[0]) == len(expected)
+
+
+def test_a_class_filter_hides_the_other_classes(page, server: str) -> None:
+    open_page(page, server, "latent-map", "?group=mnist-5k.z2")
+    everything = drawn_points(page, 1)
+    page.get_by_role("button", name="3", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_text("Hide the others").click()
+    wait_until_idle(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].x.length < 1000", timeout=30_000
+    )
+    left = drawn_points(page, 1)
+    threes = sorted(r for r, t in zip(everything["rows"], everything["text"], strict=True) if t == "3")
+    assert set(left["text"]) == {"3"} and sorted(left["rows"]) == threes
