@@ -13,12 +13,11 @@ import argparse
 import statistics
 from pathlib import Path
 
-import numpy as np
 import plotly
 
+from dashboard.figures import PALETTE
 from dashboard.live_server import launch_chromium
 from dashboard.map_figure import MARKER_PX, _stepped
-from dashboard.figures import PALETTE
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 DRAW = """async ([layout, n, seed]) => {
@@ -27,7 +26,8 @@ DRAW = """async ([layout, n, seed]) => {
   const x = new Float32Array(n), y = new Float32Array(n), label = new Uint8Array(n), row = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     label[i] = Math.floor(random() * 10); row[i] = i;
-    x[i] = label[i] % 5 * 3 + (random() + random() + random() - 1.5); y[i] = Math.floor(label[i] / 5) * 3 + (random() + random() - 1);
+    x[i] = label[i] % 5 * 3 + (random() + random() + random() - 1.5);
+    y[i] = Math.floor(label[i] / 5) * 3 + (random() + random() - 1);
   }
   const traces = layout === 'one trace' ?
     [{type: 'scattergl', mode: 'markers', x, y, customdata: row,

@@ -12,6 +12,8 @@ from .figures import PALETTE, SELECTED_COLOR, chart_layout
 
 DIMMED = "#d0d0d0"
 MARKER_PX = 5
+NAMED_POINTS = 10_000  # up to this many points each carries its class name for the hover label; beyond, the names
+# were a third of the bytes sent and most of the time spent building and serialising the figure on every rerun
 PRIOR_RADII = (1, 2, 3)
 PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 MAP_LEGEND = {
@@ -80,19 +82,21 @@ def latent_scatter(
     traces: list[dict] = [
         {
             "type": "scattergl", "x": coords[order, 0].astype(np.float32), "y": coords[order, 1].astype(np.float32),
-            "customdata": order.astype(np.int32), "text": names[labels[order]], "mode": "markers", "name": "images",
-            "showlegend": False,
+            "customdata": order.astype(np.int32), "mode": "markers", "name": "images", "showlegend": False,
             "marker": {  # class indices through a stepped colour scale: numbers travel and validate faster than
                 "size": MARKER_PX, "color": colour_index, "opacity": 0.7,  # 2,000 colour strings
                 "colorscale": _stepped([*colours, DIMMED] if rows_shown is not None else colours),
                 "cmin": -0.5, "cmax": len(class_names) + (rows_shown is not None) - 0.5,
             },
-            "hovertemplate": "%{text}<br>row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+            "hovertemplate": ("%{text}<br>" if len(order) <= NAMED_POINTS else "")
+            + "row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
             # a click selects the point (Plotly's clickmode) without dimming the rest: the selection is shown by
             # a star drawn over the chart (dashboard/selected_star.py), so the figure stays the same
             "selected": {"marker": {"opacity": 0.7}}, "unselected": {"marker": {"opacity": 0.7}},
         }
     ]  # fmt: skip
+    if len(order) <= NAMED_POINTS:
+        traces[0]["text"] = names[labels[order]]
     traces += [  # legend entries only: the colours of the classes, greyed when not highlighted
         {
             "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,

@@ -14,7 +14,7 @@ from dashboard.exports import map_table_csv, safe_filename, selection_csv
 from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
 from dashboard.map_figure import class_histogram, density_map, latent_scatter, marker_span
-from dashboard.map_points import MapPoints, sample_images
+from dashboard.map_points import MapPoints, full_images, full_points, sample_images
 from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
 from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import show_figure
@@ -22,10 +22,14 @@ from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
     AREA_ROWS_KEY,
+    FULL_AREA_ROWS_KEY,
+    FULL_ROW_KEY,
     SELECTED_ROW_KEY,
     MapView,
     copy_state,
+    full_maps_for,
     maps_for,
+    missing_full_map,
     remember_map_selection,
     require_sample,
     require_selection,
@@ -44,11 +48,34 @@ map_views = maps_for(selection.pair, selection)
 if not map_views:
     st.stop()
 is_plane = all(v.is_plane for v in map_views)
-shown = sample_images(sample)
-points = [MapPoints(v.model, v.coords, v.latent_map.codes, v.is_plane) for v in map_views]
+missing = missing_full_map([v.model for v in map_views])
+view = st.radio(
+    "Images on the map", ["sample", "full"], horizontal=True, key="map_view", disabled=missing is not None,
+    format_func={"sample": f"a sample of {len(sample.images):,} (quick)", "full": "every image of the dataset"}.get,
+    help=missing or "every image the dataset has, each marked by its split",
+)  # fmt: skip
+full = full_maps_for([v.model for v in map_views]) if view == "full" and missing is None else None
+view = "sample" if full is None else "full"  # the sample stands in when the full map cannot be read
+if full is None:
+    shown = sample_images(sample)
+    points = [
+        MapPoints(v.model, v.coords, v.latent_map.codes, v.is_plane, f"map-{v.model.sha256[:12]}") for v in map_views
+    ]
+    row_key, area_key = SELECTED_ROW_KEY, AREA_ROWS_KEY
+else:
+    shown = full_images(full)
+    points = [full_points(v.model, m) for v, m in zip(map_views, full, strict=True)]
+    row_key, area_key = FULL_ROW_KEY, FULL_AREA_ROWS_KEY
 labels, class_names = shown.labels, shown.class_names
+present_splits = np.unique(shown.split).tolist()
 st.caption(
-    f"Each dot is one of {len(shown):,} {selection.dataset} images placed by its code "
+    f"Each dot is one of {len(shown):,} {selection.dataset} images "
+    + (
+        "(every image of the dataset: " + ", ".join(shown.split_names[i] for i in present_splits) + ") "
+        if full is not None
+        else "(the evaluation sample) "
+    )
+    + "placed by its code "
     + (
         "(z₁, z₂) — the 2-D latent space itself."
         if is_plane
@@ -62,15 +89,15 @@ highlight = filters[0].pills(
     "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
     key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
 )  # fmt: skip
-present_splits = sorted(set(shown.split.tolist()))
 splits = filters[1].pills(
     "Highlight splits", present_splits, format_func=lambda i: shown.split_names[i], selection_mode="multi",
-    key="map_splits", help="training: images at least one of the models trained on; none chosen shows every split",
+    key=f"map_splits_{view}",
+    help="training: images at least one of the models trained on; none chosen shows every split",
 )  # fmt: skip
 hide_others = filters[1].toggle("Hide the others", value=False, key="map_hide", help="instead of greying them")
 filters[2].number_input(
-    "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key="map_find_row",
-    on_change=copy_state, args=("map_find_row", SELECTED_ROW_KEY), placeholder=f"0–{len(shown) - 1:,}",
+    "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key=f"map_find_row_{view}",
+    on_change=copy_state, args=(f"map_find_row_{view}", row_key), placeholder=f"0–{len(shown) - 1:,}",
     help="selects that image, as a click on its point would",
 )  # fmt: skip
 rows_shown = np.isin(shown.split, splits) if splits else None
@@ -114,7 +141,7 @@ def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
         rows_shown=rows_shown, hide_others=hide_others,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
-    on_select = partial(remember_map_selection, map_points.key)
+    on_select = partial(remember_map_selection, map_points.key, row_key, area_key)
     show_figure(figure, map_points.key, on_select=on_select, selection_mode=SELECTION_MODES)
     if ellipses is not None and small:
         st.caption(small)
@@ -178,7 +205,7 @@ def _area_gallery(rows: list[int]) -> None:
 @st.fragment
 def maps_and_panel() -> None:
     url_state.publish()  # a click reruns only this fragment, after its callback changed the registered row
-    row = st.session_state.get(SELECTED_ROW_KEY)
+    row = st.session_state.get(row_key)
     if row is not None and row >= len(shown):
         row = None
     *map_columns, panel = st.columns([3] * len(map_views) + [2])
@@ -188,12 +215,13 @@ def maps_and_panel() -> None:
     for column, map_view, map_points in zip(map_columns, map_views, points, strict=True):
         with column:
             _draw_map(map_view, map_points)
-    _area_gallery([r for r in st.session_state.get(AREA_ROWS_KEY, []) if r < len(shown)])
+    _area_gallery([r for r in st.session_state.get(area_key, []) if r < len(shown)])
 
 
 maps_and_panel()
 summaries = {v.model.kind.upper(): code_summary(v.model.sha256, v.latent_map, sample.images.labels) for v in map_views}
-notice(map_note(summaries, is_plane, selection.latent_dim))
+sampled = f" Measured on the {len(sample.images):,}-image sample." if full is not None else ""
+notice(map_note(summaries, is_plane, selection.latent_dim) + sampled)
 
 downloads = st.columns(len(map_views) + 2)
 for column, map_view in zip(downloads, map_views, strict=False):
