@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from ae_models.library import beta_sweeps, default_models, default_pair, load_folder
 from ae_models.pipeline import train_spec
+from ae_models.samples import held_out_by, load_sample, sample_path
 from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGE, PAGES, Page
@@ -79,6 +80,44 @@ def _point_of_row(trace: dict, row: int) -> np.ndarray:
     )
     at = int(np.flatnonzero(rows == row)[0])
     return np.array([x[at], y[at]])
+
+
+def _drawn_rows(chart: dict) -> np.ndarray:
+    trace = next(t for t in chart["data"] if t.get("name") == "images")
+    return np.frombuffer(base64.b64decode(trace["customdata"]["bdata"]), trace["customdata"]["dtype"])
+
+
+def test_latent_map_area_selection_shows_its_gallery_classes_mean_codes_and_csv() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    labels = sample.images.labels.numpy()
+    rows = [*np.flatnonzero(labels == 3)[:70].tolist(), *np.flatnonzero(labels == 8)[:10].tolist()]
+    app.session_state["map_area_rows"] = rows
+    app.run()
+    assert_clean(app)
+    assert any(s.value == "Selected area: 80 images" for s in app.subheader)
+    captions = [img.caption for image in app.get("image") for img in image.proto.imgs]
+    assert "the first 64 of the 80 selected images" in captions
+    bars = next(c for c in charts(app) if c["data"][0]["type"] == "bar")
+    assert bars["data"][0]["y"][3] == 70 and bars["data"][0]["y"][8] == 10 and sum(bars["data"][0]["y"]) == 80
+    assert sum("the mean code, decoded" in caption for caption in captions) == 2
+    assert len([b for b in app.get("download_button") if b.proto.label.startswith("Selection: ")]) == 2
+
+
+def test_latent_map_finds_an_image_by_row_and_hides_the_other_splits() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    app.number_input(key="map_find_row_sample").set_value(123).run()
+    assert_clean(app)
+    assert "original, row 123 (" in " ".join(img.caption for image in app.get("image") for img in image.proto.imgs)
+    assert len(_drawn_rows(charts(app)[0])) == 2000
+    app.pills(key="map_splits_sample").set_value([1]).run()  # validation: none of the two models trained on them
+    app.toggle(key="map_hide").set_value(True).run()
+    assert_clean(app)
+    pair = default_pair(load_folder(WEIGHTS_DIR)[0], "mnist-5k", 2)
+    sample = held_out_by(load_sample(sample_path(WEIGHTS_DIR, "mnist-5k")), [m.trained.dataset for m in pair])
+    held_out = np.flatnonzero(sample.held_out.numpy())
+    assert 0 < len(held_out) < 2000
+    assert sorted(_drawn_rows(charts(app)[0]).tolist()) == held_out.tolist()
 
 
 def test_latent_map_probe_and_grid_respond_to_sliders() -> None:
