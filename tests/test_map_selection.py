@@ -98,10 +98,10 @@ def test_the_page_callback_sends_a_click_to_the_panel_and_an_area_to_the_gallery
     state: dict[str, object] = {}
     monkeypatch.setattr(session.st, "session_state", state)
     state["map"] = _event([{"customdata": [7]}])
-    session.remember_map_selection("map")
+    session.remember_map_selection("map", session.SELECTED_ROW_KEY, session.AREA_ROWS_KEY)
     assert state == {"map": state["map"], session.SELECTED_ROW_KEY: 7}
     state["map"] = _event([{"customdata": [3]}, {"customdata": [11]}], lasso=True)
-    session.remember_map_selection("map")
+    session.remember_map_selection("map", session.SELECTED_ROW_KEY, session.AREA_ROWS_KEY)
     assert state[session.AREA_ROWS_KEY] == [3, 11] and state[session.SELECTED_ROW_KEY] == 7  # the panel keeps its row
 
 
