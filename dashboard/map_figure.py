@@ -12,6 +12,7 @@ from .figures import PALETTE, SELECTED_COLOR, chart_layout
 
 DIMMED = "#d0d0d0"
 MARKER_PX = 5
+DENSITY_BINS = 150  # cells per side of the density view
 NAMED_POINTS = 10_000  # up to this many points each carries its class name for the hover label; beyond, the names
 # were a third of the bytes sent and most of the time spent building and serialising the figure on every rerun
 PRIOR_RADII = (1, 2, 3)
@@ -168,7 +169,13 @@ def latent_scatter(
 
 
 def density_map(
-    coords: np.ndarray, *, title: str, axis_names: tuple[str, str], equal_axes: bool, bins: int = 150, height: int = 520
+    coords: np.ndarray,
+    *,
+    title: str,
+    axis_names: tuple[str, str],
+    equal_axes: bool,
+    bins: int = DENSITY_BINS,
+    height: int = 520,
 ) -> go.Figure:
     """How many images fall in each cell of a bins x bins grid over the map, on a log colour scale: tens of
     thousands of dots overlap into a blot, where counts still show the dense cores. A heatmap is one small picture

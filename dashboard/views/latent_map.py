@@ -13,7 +13,7 @@ from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename, selection_csv
 from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
-from dashboard.map_figure import class_histogram, density_map, latent_scatter, marker_span
+from dashboard.map_figure import DENSITY_BINS, class_histogram, density_map, latent_scatter, marker_span
 from dashboard.map_points import MapPoints, full_images, full_points, sample_images
 from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
 from dashboard.notes import map_note, notice, plane_note, sigma_note
@@ -84,17 +84,19 @@ st.caption(
     + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps; "
     "**drag a box or lasso** (the chart's toolbar) to gather many in a gallery below the maps."
 )
-filters = st.columns([5, 3, 2])
-highlight = filters[0].pills(
+highlight = st.pills(
     "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
     key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
 )  # fmt: skip
-splits = filters[1].pills(
+filters = st.columns([3, 2, 2], vertical_alignment="bottom")
+splits = filters[0].pills(
     "Highlight splits", present_splits, format_func=lambda i: shown.split_names[i], selection_mode="multi",
     key=f"map_splits_{view}",
     help="training: images at least one of the models trained on; none chosen shows every split",
 )  # fmt: skip
-hide_others = filters[1].toggle("Hide the others", value=False, key="map_hide", help="instead of greying them")
+hide_others = filters[1].toggle(
+    "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
+)
 filters[2].number_input(
     "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key=f"map_find_row_{view}",
     on_change=copy_state, args=(f"map_find_row_{view}", row_key), placeholder=f"0–{len(shown) - 1:,}",
@@ -122,9 +124,17 @@ density = len(shown) >= DENSITY_FROM and options[3].toggle(
 def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
     title = f"{map_view.model.kind.upper()} · {map_view.model.name}"
     if density:
-        drawn = map_points.coords if rows_shown is None or not hide_others else map_points.coords[rows_shown]
-        figure = density_map(drawn, title=title, axis_names=map_points.axis_names, equal_axes=map_points.is_plane)
+        counted = np.isin(labels, highlight) if highlight else np.ones(len(labels), dtype=bool)
+        counted &= True if rows_shown is None else rows_shown
+        figure = density_map(
+            map_points.coords[counted], title=title, axis_names=map_points.axis_names, equal_axes=map_points.is_plane
+        )
         show_figure(figure, map_points.key)
+        st.caption(
+            f"Images per cell of a {DENSITY_BINS} × {DENSITY_BINS} grid, {counted.sum():,} images"
+            + (" (the highlighted ones)" if counted.sum() < len(labels) else "")
+            + ". Switch the density view off to click or select images."
+        )
         return
     ellipses = None
     all_sigmas = map_view.latent_map.encoding.sigma
@@ -186,7 +196,7 @@ def _area_gallery(rows: list[int]) -> None:
     cells = st.columns(len(points) + 2)
     for cell, map_points in zip(cells, points, strict=False):
         decoded = decode_codes(map_points.model.network, mean_code(map_points.codes, rows))[0]
-        cell.image(upscale(decoded, 4), caption=f"{map_points.model.kind.upper()}: the mean code, decoded")
+        cell.image(upscale(decoded, 3), caption=f"{map_points.model.kind.upper()}: the mean code, decoded")
         cell.download_button(
             f"Selection: {map_points.model.name} (CSV)",
             partial(  # built only when clicked
