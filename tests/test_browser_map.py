@@ -19,6 +19,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 MAP_DRAWN = """(index) => (document.querySelectorAll('.js-plotly-plot')[index]?._fullData || [])
     .some((t) => t.name === 'images')"""
+MAP_DRAWN_ALL = """[...document.querySelectorAll('.js-plotly-plot')].slice(0, 2)
+    .filter((gd) => (gd._fullData || []).some((t) => t.name === 'images' && t.x.length === 70000)).length === 2"""
 # The images trace as drawn: each point's pixel position on the page, class and row.
 POINTS = """(index) => {
     const gd = document.querySelectorAll('.js-plotly-plot')[index];
@@ -100,3 +102,29 @@ def test_a_class_filter_hides_the_other_classes(page, server: str) -> None:
     left = drawn_points(page, 1)
     threes = sorted(r for r, t in zip(everything["rows"], everything["text"], strict=True) if t == "3")
     assert set(left["text"]) == {"3"} and sorted(left["rows"]) == threes
+
+
+@pytest.mark.scenario
+def test_the_full_fashion_map_draws_all_70000_images_and_a_click_picks_the_nearest(page, server: str) -> None:
+    """Fashion-MNIST latent 16, every image on both maps: 60,000 training and validation images and the 10,000
+    of the official test set, counted in the data Plotly drew."""
+    open_page(page, server, "latent-map", "?group=fashion-mnist.z16&map=full")
+    page.wait_for_function(f"() => {MAP_DRAWN_ALL}", timeout=120_000)
+    counts = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2).map((gd) => gd._fullData[0].x.length)"
+    )
+    assert counts == [70_000, 70_000]
+    points = drawn_points(page, 1)
+    assert sorted(points["rows"]) == list(range(70_000))  # every global row once
+    xy = np.column_stack([points["x"], points["y"]])
+    left, top, width, height = points["plot"]
+    x, y = xy[:, 0], xy[:, 1]
+    inside = np.flatnonzero((x > left + 5) & (x < left + width - 5) & (y > top + 5) & (y < top + height - 5))
+    target = xy[inside[len(inside) // 3]]
+    page.mouse.click(*target)
+    caption = page.get_by_text(re.compile(r"^original, row \d+ \("))
+    caption.wait_for(timeout=60_000)
+    row = int(re.search(r"row (\d+)", caption.inner_text()).group(1))
+    chosen = xy[points["rows"].index(row)]
+    assert np.linalg.norm(chosen - target) <= 1.5, (chosen, target)  # the point under the cursor, of 70,000
+    assert page.get_by_text("among all 70,000 shown images").count() == 2  # neighbours over every row
