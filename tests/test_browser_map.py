@@ -14,6 +14,8 @@ import pytest
 
 from dashboard.live_server import open_page, wait_until_idle
 
+from .test_presenter_browser import COUNT_WEBGL, DETACHED_LIVE, LIVE
+
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -128,3 +130,23 @@ def test_the_full_fashion_map_draws_all_70000_images_and_a_click_picks_the_neare
     chosen = xy[points["rows"].index(row)]
     assert np.linalg.norm(chosen - target) <= 1.5, (chosen, target)  # the point under the cursor, of 70,000
     assert page.get_by_text("among all 70,000 shown images").count() == 2  # neighbours over every row
+
+
+@pytest.mark.scenario
+def test_switching_between_sample_full_and_density_views_keeps_webgl_contexts_in_bounds(page, server: str) -> None:
+    """Each view change draws both maps anew (70,000 points, or a density picture): the contexts of the charts
+    it replaced are given back (dashboard/chart_helpers.py), so the page never nears Chromium's limit."""
+    page.context.add_init_script(COUNT_WEBGL)
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if "WebGL" in m.text and "stall" not in m.text else None)
+    open_page(page, server, "latent-map", "?group=fashion-mnist.z2&map=full")
+    page.wait_for_function(f"() => {MAP_DRAWN_ALL}", timeout=120_000)
+    for _ in range(3):
+        for label in ("Density view", "Density view", "a sample of 2,000 (quick)", "every image of the dataset"):
+            page.get_by_text(label, exact=True).click()
+            wait_until_idle(page)
+    page.wait_for_function(f"() => {MAP_DRAWN_ALL}", timeout=120_000)
+    page.wait_for_function(f"() => ({DETACHED_LIVE}) === 0", timeout=15_000)  # released soon after removal
+    assert page.evaluate("window.__webglCanvases.length") > 8  # the views did open new contexts
+    assert warnings == []
+    assert page.evaluate(LIVE) <= 4  # two maps' worth
