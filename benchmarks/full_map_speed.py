@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.browser_speed import MARK_CLICK, PANEL_IMAGE, PANEL_PAINTED, POINT
-from dashboard.live_server import dashboard_server, launch_chromium, wait_until_idle
+from dashboard.live_server import dashboard_server, drag_selection, launch_chromium, wait_until_idle
 
 VIEWS = ("sample", "full")
 LASSO_SHARE = 0.0714  # of the points: 5,000 of 70,000
@@ -100,14 +100,9 @@ def _clicks(page, clicks: int) -> list[float]:
 
 def _lasso(page) -> tuple[float | None, int]:
     left, right, top, bottom, inside = page.evaluate(STRIP, LASSO_SHARE)
-    page.mouse.move((left + right) / 2, (top + bottom) / 2)  # the toolbar shows on hover
-    page.locator(".js-plotly-plot").first.locator(".modebar-btn[data-title='Lasso Select']").click()
-    page.mouse.move(left - 1, top)
-    page.mouse.down()
-    for x, y in ((right + 1, top), (right + 1, bottom), (left - 1, bottom), (left - 1, top + 1)):
-        page.mouse.move(x, y, steps=4)
-    page.evaluate(MARK_CLICK.replace("mousedown", "mouseup"))
-    page.mouse.up()
+    corners = [(left - 1, top), (right + 1, top), (right + 1, bottom), (left - 1, bottom)]
+    mark = MARK_CLICK.replace("mousedown", "mouseup")
+    drag_selection(page, page.locator(".js-plotly-plot").first, "Lasso Select", corners, lambda: page.evaluate(mark))
     elapsed = page.evaluate(GALLERY_PAINTED)
     wait_until_idle(page)
     return elapsed, inside

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard.live_server import open_page, wait_until_idle
+from dashboard.live_server import drag_selection, open_page, wait_until_idle
 
+from .test_browser import SCREENSHOTS
 from .test_presenter_browser import COUNT_WEBGL, DETACHED_LIVE, LIVE
 
 pytestmark = pytest.mark.browser
@@ -46,16 +47,13 @@ def drawn_points(page, index: int) -> dict:
 def box_select(page, index: int, corners: tuple[float, float, float, float]) -> dict:
     """Drag a box with the chart's Box Select tool over fractions (left, top, right, bottom) of its plot area;
     the points of the images trace as drawn just before."""
-    chart = page.locator(".js-plotly-plot").nth(index)
     points = drawn_points(page, index)
     left, top, width, height = points["plot"]
-    page.mouse.move(left + width / 2, top + height / 2)  # the toolbar shows on hover
-    chart.locator(".modebar-btn[data-title='Box Select']").click()
-    page.mouse.move(left + corners[0] * width, top + corners[1] * height)
-    page.mouse.down()
-    page.mouse.move(left + (corners[0] + corners[2]) / 2 * width, top + (corners[1] + corners[3]) / 2 * height)
-    page.mouse.move(left + corners[2] * width, top + corners[3] * height, steps=5)
-    page.mouse.up()
+    box = [
+        (left + corners[0] * width, top + corners[1] * height),
+        (left + corners[2] * width, top + corners[3] * height),
+    ]
+    drag_selection(page, page.locator(".js-plotly-plot").nth(index), "Box Select", box)
     return points
 
 
@@ -130,6 +128,17 @@ def test_the_full_fashion_map_draws_all_70000_images_and_a_click_picks_the_neare
     chosen = xy[points["rows"].index(row)]
     assert np.linalg.norm(chosen - target) <= 1.5, (chosen, target)  # the point under the cursor, of 70,000
     assert page.get_by_text("among all 70,000 shown images").count() == 2  # neighbours over every row
+    centre = xy[inside].mean(axis=0)
+    lasso = [tuple(centre + 0.12 * np.array([np.cos(a) * width, np.sin(a) * height])) for a in np.linspace(0, 6, 9)]
+    drag_selection(page, page.locator(".js-plotly-plot").first, "Lasso Select", lasso)
+    heading = page.get_by_text(re.compile(r"Selected area: [\d,]+ images"))
+    heading.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    selected = page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData[0].selectedpoints.length")
+    assert heading.inner_text() == f"Selected area: {selected:,} images" and selected > 1_000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "latent-map-full-lasso.png"), full_page=True)
 
 
 @pytest.mark.scenario
