@@ -21,7 +21,13 @@ from .conftest import REPO_ROOT
     "replicas",
     [
         1,
-        pytest.param(2, marks=pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="needs nginx (apt)")),
+        pytest.param(
+            2,
+            marks=[
+                pytest.mark.scenario,
+                pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="needs nginx (apt)"),
+            ],
+        ),
     ],
 )
 def test_protocol_sessions_tour_every_page_without_a_browser(tmp_path: Path, replicas: int) -> None:
