@@ -209,5 +209,7 @@ def class_histogram(counts: np.ndarray, class_names: Sequence[str], title: str, 
         "marker": {"color": [PALETTE[i % len(PALETTE)] for i in range(len(class_names))]},
         "hovertemplate": "%{x}: %{y} images<extra></extra>",
     }  # fmt: skip
-    layout = chart_layout(title, height, yaxis={"title": {"text": "images"}}, xaxis={"tickangle": -30})
+    layout = chart_layout(
+        title, height, yaxis={"title": {"text": "images"}}, xaxis={"type": "category", "tickangle": -30}
+    )
     return go.Figure(data=[trace], layout=layout, _validate=False)

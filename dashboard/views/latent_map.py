@@ -17,7 +17,7 @@ from dashboard.map_figure import DENSITY_BINS, class_histogram, density_map, lat
 from dashboard.map_points import MapPoints, full_images, full_points, sample_images
 from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
 from dashboard.notes import map_note, notice, plane_note, sigma_note
-from dashboard.presentation import show_figure
+from dashboard.presentation import presentation_mode, show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
@@ -81,8 +81,13 @@ st.caption(
         if is_plane
         else f"({selection.latent_dim}-D), flattened to 2-D by UMAP."
     )
-    + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps; "
-    "**drag a box or lasso** (the chart's toolbar) to gather many in a gallery below the maps."
+    + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps"
+    + (  # presentation mode and phones hide the chart toolbars, and with them the box and lasso tools
+        "."
+        if presentation_mode()
+        else "; with the chart's toolbar (on screens wider than a phone) **drag a box or lasso** to gather many "
+        "images in a gallery below the maps."
+    )
 )
 highlight = st.pills(
     "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
