@@ -17,7 +17,7 @@ from dashboard.map_figure import DENSITY_BINS, class_histogram, density_map, lat
 from dashboard.map_points import MapPoints, full_images, full_points, sample_images
 from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
 from dashboard.notes import map_note, notice, plane_note, sigma_note
-from dashboard.presentation import presentation_mode, show_figure
+from dashboard.presentation import presentation_mode, shared, show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
@@ -131,9 +131,10 @@ def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
     if density:
         counted = np.isin(labels, highlight) if highlight else np.ones(len(labels), dtype=bool)
         counted &= True if rows_shown is None else rows_shown
-        figure = density_map(
-            map_points.coords[counted], title=title, axis_names=map_points.axis_names, equal_axes=map_points.is_plane
-        )
+        figure = shared(
+            density_map, map_points.coords[counted], title=title, axis_names=map_points.axis_names,
+            equal_axes=map_points.is_plane,
+        )  # fmt: skip
         show_figure(figure, map_points.key)
         st.caption(
             f"Images per cell of a {DENSITY_BINS} × {DENSITY_BINS} grid, {counted.sum():,} images"
@@ -150,8 +151,8 @@ def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
         gaps = torch.full((len(subset), 1, 2), float("nan"))
         ellipses = torch.cat([outlines, gaps], dim=1).reshape(-1, 2).numpy()
         small = sigma_note(float(sigmas.median()), marker_span(map_points.coords))
-    figure = latent_scatter(
-        map_points.coords, labels, class_names, title=title, axis_names=map_points.axis_names,
+    figure = shared(  # most visitors look at the same maps: built once per server (dashboard/figure_cache.py)
+        latent_scatter, map_points.coords, labels, class_names, title=title, axis_names=map_points.axis_names,
         prior_rings=show_prior, ellipses=ellipses, equal_axes=map_points.is_plane, highlight=highlight or None,
         rows_shown=rows_shown, hide_others=hide_others,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
@@ -282,8 +283,9 @@ if is_plane:
         y_ticks = np.linspace(centre[1] - extent, centre[1] + extent, n)
         with column:
             show_figure(
-                image_grid(
-                    picture, shape, x_ticks, y_ticks, f"{map_view.model.kind.upper()} · {map_view.model.name}",
+                shared(
+                    image_grid, picture, shape, x_ticks, y_ticks,
+                    f"{map_view.model.kind.upper()} · {map_view.model.name}",
                     prior_radius=float(np.sqrt(-2 * np.log(0.01))),
                 ),
                 f"grid-{map_view.model.sha256[:12]}",
