@@ -142,9 +142,10 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
 
 
 @st.cache_resource(show_spinner="Loading every image of the dataset and encoding it ...", max_entries=16)
-def full_map(sha256: str, _model: LibraryModel) -> FullMap:
-    """The model's full map (every image of its dataset), read once per server; raises FullMapError (the file
-    is missing or not for these weights) or DatasetError (the dataset is not installed), which are not cached."""
+def full_map(sha256: str, path: str, _model: LibraryModel) -> FullMap:
+    """The full map beside the weights at `path` (every image of the model's dataset), read once per server;
+    raises FullMapError (the file is missing or not for these weights, or the dataset is not installed), which is
+    not cached."""
     return load_full_map(_model.path, _model.trained)
 
 

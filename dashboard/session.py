@@ -108,11 +108,9 @@ def missing_full_map(models: list[LibraryModel]) -> str | None:
 def full_maps_for(models: list[LibraryModel]) -> list[FullMap] | None:
     """The models' full maps, loaded once per server; None, with a warning on the page saying why, if any fails."""
     try:
-        return [full_map(model.sha256, model) for model in models]
-    except FullMapError as err:
+        return [full_map(model.sha256, str(model.path), model) for model in models]
+    except FullMapError as err:  # a missing dataset too: the reason says how to install it
         st.warning(f"The full map cannot be shown: {err.reason} ({Path(err.path).name}). Showing the sample.")
-    except DatasetError as err:  # says how to install the dataset
-        st.warning(f"The full map needs every image of the dataset: {err}. Showing the sample.")
     return None
 
 
