@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.browser_speed import MARK_CLICK, PANEL_IMAGE, PANEL_PAINTED, POINT
+from benchmarks.browser_speed import MARK_CLICK, click_times
 from dashboard.live_server import dashboard_server, drag_selection, launch_chromium, wait_until_idle
 
 VIEWS = ("sample", "full")
@@ -86,18 +86,6 @@ def _open(page, url: str) -> tuple[float, list[int], int, int]:
     return painted_ms / 1000, counts, sum(sizes), max(sizes, default=0)
 
 
-def _clicks(page, clicks: int) -> list[float]:
-    times, shown = [], ""
-    for click in range(clicks + 1):
-        page.evaluate(MARK_CLICK)
-        page.mouse.click(*page.evaluate(POINT, [0, 7919 * click + 5]))
-        elapsed, shown = page.evaluate(PANEL_PAINTED, [PANEL_IMAGE, shown])
-        wait_until_idle(page)
-        if click and elapsed is not None:  # the first one warms up the panel's images
-            times.append(elapsed)
-    return times
-
-
 def _lasso(page) -> tuple[float | None, int]:
     left, right, top, bottom, inside = page.evaluate(STRIP, LASSO_SHARE)
     corners = [(left - 1, top), (right + 1, top), (right + 1, bottom), (left - 1, bottom)]
@@ -127,7 +115,7 @@ def measure(group: str, clicks: int, repeats: int) -> list[ViewFigures]:
                 page.close()
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             _open(page, url)
-            click_ms = _clicks(page, clicks)
+            click_ms = click_times(page, clicks, stride=7919)  # points far apart on a 70,000-point map
             lasso_ms, inside = _lasso(page)
             page.close()
             figures.append(ViewFigures(view, counts, opens, total, largest, click_ms, lasso_ms, inside))
