@@ -26,6 +26,7 @@ from .datasets import SPLITS, DatasetError, load_source, load_split
 from .distributed import process_group
 from .evaluation import evaluate
 from .files import UnwritableTarget, sha256_of
+from .fullmap import FullMapError, write_full_map
 from .latent_maps import MapError
 from .pipeline import ModelSpec, train_and_save, write_map
 from .report import summary_lines
@@ -35,6 +36,7 @@ from .weights import WeightsError, load_model
 
 USER_ERRORS = (
     WeightsError, DatasetError, ConfigError, FileExistsError, UnwritableTarget, SampleError, MapError, LikelihoodError,
+    FullMapError,
 )  # fmt: skip
 
 
@@ -163,7 +165,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    out = write_map(args.weights, force=args.force)
+    out = (write_full_map if args.full else write_map)(args.weights, force=args.force)
     print(f"wrote {out}")
     return 0
 
@@ -206,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(run=cmd_info)
     project = commands.add_parser("project", help="precompute the 2-D latent map beside a weights file")
     project.add_argument("weights", type=Path)
+    project.add_argument(
+        "--full", action="store_true", help="the full map of every image of its dataset (.fullmap.safetensors)"
+    )
     project.add_argument("--force", action="store_true", help="overwrite an existing map")
     project.set_defaults(run=cmd_project)
     likelihood = commands.add_parser(

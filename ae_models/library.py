@@ -12,6 +12,7 @@ import torch
 
 from .datasets import NAMED_DATASETS
 from .files import sha256_of
+from .fullmap.store import FULL_MAP_SUFFIX
 from .latent_maps import MAP_SUFFIX
 from .models import Autoencoder
 from .samples import SampleError, load_sample, sample_path
@@ -68,11 +69,11 @@ class LoadFailure:
 
 
 def weights_files(folder: str | Path) -> list[Path]:
-    """Model files in a folder: *.safetensors, but not maps and not the samples/ subfolder."""
+    """Model files in a folder: *.safetensors, but not maps or full maps and not the samples/ subfolder."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.safetensors") if not p.name.endswith(MAP_SUFFIX))
+    return sorted(p for p in folder.glob("*.safetensors") if not p.name.endswith((MAP_SUFFIX, FULL_MAP_SUFFIX)))
 
 
 def safe_stem(filename: str) -> str:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from .anatomy.baselines import baseline_paths, write_baselines
 from .anatomy.likelihood_file import write_likelihood
 from .catalog import shipped_specs
+from .fullmap import write_full_map
 from .pipeline import ModelSpec, train_and_save
 from .report import describe_metrics
 
@@ -24,6 +25,7 @@ def _train_in_worker(spec: ModelSpec, out_dir: Path, force: bool, events: queue.
     trained = train_and_save(spec, out_dir / spec.filename, force, lambda record: events.put(spec.name))
     if spec.model.kind == "vae":  # the importance-weighted likelihood, in a sidecar tied to the weights' digest
         write_likelihood(out_dir / spec.filename, force=True)
+    write_full_map(out_dir / spec.filename, force=True)  # every image of its dataset on the map (UMAP above 2)
     return describe_metrics(trained)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import statistics
 import tempfile
@@ -92,29 +93,66 @@ def server_side() -> None:
           f"MiB); the worker process's own RSS peaked at {worker_rss:.0f} MiB; {load()}")  # fmt: skip
 
 
-START_TO_PAINT = """() => [...document.querySelectorAll('.js-plotly-plot')]
-    .some((gd) => (gd._fullLayout.title.text || '').includes('Held-out codes after epoch'))"""
+WATCH_START = """() => {
+  // performance.now() of each stage after the click: the server's first answer (the progress bar), the first
+  // epoch's map drawn, and the fetch of Plotly's code if the browser had not loaded it before the click
+  const marks = {click: performance.now()};
+  window.__liveMarks = marks;
+  const see = () => {
+    if (!marks.answer && document.querySelector('[data-testid="stProgress"]')) marks.answer = performance.now();
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    if (!marks.painted && plots.some((gd) => (gd._fullLayout?.title?.text || '').includes('Held-out codes after')))
+      marks.painted = performance.now();
+  };
+  new MutationObserver(see).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+STAGES = """() => {
+  const m = window.__liveMarks;
+  const chunk = performance.getEntriesByType('resource').find((r) => r.name.includes('PlotlyChart'));
+  const late = chunk && chunk.startTime > m.click ? chunk.startTime - m.click : null;
+  return {answer: (m.answer - m.click) / 1000, painted: (m.painted - m.click) / 1000,
+          plotly_fetched: late === null ? null : late / 1000};
+}"""
+MAP_TEXT = b"Held-out codes after epoch"
 
 
 def browser_side(repeats: int = 3) -> None:
+    """Start -> first painted epoch, and its stages: the server's first answer, the first epoch's map arriving over
+    the websocket (the worker's epoch and the page's refresh), the browser drawing it (loading Plotly first if the
+    page had drawn no chart before)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as cache, dashboard_server(Path(cache)) as live, sync_playwright() as pw:
         browser = launch_chromium(pw)
-        seconds = []
+        rows = []
         for _ in range(repeats):
             page = browser.new_context(viewport={"width": 1440, "height": 1500}).new_page()
+            arrived: list[float] = []
+
+            def watch(socket, arrived=arrived) -> None:
+                socket.on("framereceived", lambda f: arrived.append(time.perf_counter()) if MAP_TEXT in (
+                    f if isinstance(f, bytes) else f.encode()) else None)  # fmt: skip
+
+            page.on("websocket", watch)
             open_page(page, live.url, "train-live")
             page.wait_for_timeout(WARM_S * 1000)
-            page.get_by_role("button", name="Start").click()
+            page.evaluate(WATCH_START)
             clicked = time.perf_counter()
-            page.wait_for_function(START_TO_PAINT, timeout=120_000, polling=50)
-            seconds.append(time.perf_counter() - clicked)
+            page.get_by_role("button", name="Start").click()
+            page.wait_for_function("() => window.__liveMarks.painted", timeout=120_000, polling=50)
+            stages = page.evaluate(STAGES)
+            rows.append({**stages, "arrived": arrived[0] - clicked if arrived else math.nan})
             page.get_by_role("button", name="Stop").click()
             page.context.close()
         workers = [
             p for p in psutil.Process(live.pid).children(recursive=True) if "multiprocessing" in " ".join(p.cmdline())
         ]
+        for row in rows:
+            fetched = row["plotly_fetched"]
+            plotly = "loaded before Start" if fetched is None else f"fetched {fetched:.2f} s after Start"
+            print(f"  server answered {row['answer']:.2f} s, epoch 1's map arrived {row['arrived']:.2f} s, "
+                  f"painted {row['painted']:.2f} s after Start; Plotly's code {plotly}")  # fmt: skip
+        seconds = [row["painted"] for row in rows]
         print(f"Start -> first painted epoch in Chromium: {', '.join(f'{s:.2f}' for s in seconds)} s "
               f"(median {statistics.median(seconds):.2f} s); waiting worker RSS "
               f"{', '.join(f'{rss_mib(p.pid):.0f}' for p in workers)} MiB; {load()}")  # fmt: skip

@@ -4,7 +4,8 @@ in) as the browser's frontend does, but render nothing, so that 50 or 100 sessio
     python -m benchmarks.protocol_load [--sessions 50] [--seconds 300] [--think 2] [--replicas 2] [--profile FILE]
 
 Each client opens a session, then cycles like a visitor of benchmarks/load_test.py: the latent map (select a point:
-the chart's selection event with the point's sample row), the interpolation page (select a point on its map, which
+the chart's selection event with the point's sample row; the chart sits in a fragment, so, as in the browser, only
+that fragment reruns), the interpolation page (select a point on its map, which
 moves an endpoint) and the sampling page (the seed's step-up). It sends what the frontend sends (the page's script
 hash, the widget states it has set, the query string the server last published) and waits for script_finished.
 Nothing is drawn, so what is measured is the server: rerun latency in the server (benchmarks/server_hooks) and on

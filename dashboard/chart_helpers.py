@@ -3,7 +3,7 @@
 - WebGL contexts: Plotly's WebGL scatter keeps its context when its chart is removed (a page switch, a new
   dataset). Chromium allows about 16 live contexts per page and then drops the oldest one, which may belong to a
   chart still on screen ("Too many active WebGL contexts"). Every context a canvas opens is noted and released
-  (WEBGL_lose_context) once the canvas has left the document for good.
+  (WEBGL_lose_context) once the canvas has been out of the document for a second.
 - Touch: Plotly picks the clicked point from the last hover, and a finger does not hover, so a tap on a phone
   selected nothing. A touch on a chart first moves the (invisible) mouse there, so one tap selects a point.
 """
@@ -17,29 +17,28 @@ export default function() {
   if (window.__latentExplorerChartHelpers) return;
   window.__latentExplorerChartHelpers = true;
 
-  const contexts = new WeakMap();
+  // Canvases holding a live WebGL context, swept twice a second: one detached for a second is released. A sweep
+  // rather than watching removals also catches a canvas that gets its context after its chart was removed (a
+  // chart removed mid-draw), which a removal watcher sees before there is anything to release.
+  const contexts = new Map();
   const open = HTMLCanvasElement.prototype.getContext;
   HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
     const context = open.call(this, type, ...rest);
-    if (context && String(type).startsWith('webgl')) contexts.set(this, context);
+    if (context && String(type).startsWith('webgl')) contexts.set(this, { context, detachedAt: null });
     return context;
   };
-  const release = (canvas) => {
-    const context = contexts.get(canvas);
-    if (!context || canvas.isConnected) return;  // moved, not removed
-    contexts.delete(canvas);
-    const extension = context.getExtension('WEBGL_lose_context');
-    if (extension) extension.loseContext();
-  };
-  new MutationObserver((changes) => {
-    for (const change of changes) {
-      for (const node of change.removedNodes) {
-        if (!(node instanceof Element)) continue;
-        const canvases = node.tagName === 'CANVAS' ? [node] : node.querySelectorAll('canvas');
-        canvases.forEach((canvas) => setTimeout(() => release(canvas), 1000));
+  setInterval(() => {
+    const now = performance.now();
+    for (const [canvas, entry] of contexts) {
+      if (canvas.isConnected) entry.detachedAt = null;  // moved, not removed
+      else if (entry.detachedAt === null) entry.detachedAt = now;
+      else if (now - entry.detachedAt >= 1000) {
+        contexts.delete(canvas);
+        const extension = entry.context.getExtension('WEBGL_lose_context');
+        if (extension) extension.loseContext();
       }
     }
-  }).observe(document.body, { childList: true, subtree: true });
+  }, 500);
 
   document.addEventListener('touchstart', (event) => {
     const target = event.target.closest && event.target.closest('.js-plotly-plot .nsewdrag');

@@ -25,7 +25,7 @@ def change_label(change: SettingChange) -> str:
 
 def live_curves(snapshots: Sequence[EpochSnapshot], kind: str) -> go.Figure:
     """Reconstruction and KL per epoch on their own scales (solid: validation, dotted: train); a dashed line where
-    the visitor's change first trained."""
+    the visitor's change first trained. With no epoch yet, the empty axes the curves will be drawn on."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Reconstruction (nats/image)", "KL (nats/image)"))
     epochs = [s.record.epoch for s in snapshots]
     for column, part in enumerate(("reconstruction", "kl"), start=1):
@@ -47,6 +47,8 @@ def live_curves(snapshots: Sequence[EpochSnapshot], kind: str) -> go.Figure:
             )  # fmt: skip
     fig.update_xaxes(title="epoch", range=[0.5, max(epochs, default=1) + 0.5])
     title = "Losses per epoch" + ("" if kind == "vae" else " (an AE has no KL term: it stays 0)")
+    if not snapshots:
+        title += ": drawn here from the first epoch on"
     return fig.update_layout(chart_layout(title, 360, legend={"orientation": "h", "y": -0.3}, margin={"t": 70}))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from .figure_cache import FrozenFigure, shared_figure
 from .url_state import PRESENTATION_KEY
 
 CHART_FONT_PX = 20  # chart text on a projector; the browser test holds every chart text at >= 18 px
@@ -58,14 +59,31 @@ def presentation_toggle() -> None:
     st.html(_SCREEN_CSS + (_PRESENTATION_CSS if presentation_mode() else ""))
 
 
+def _finished(build: Callable[..., go.Figure], presenting: bool, *args: object, **kwargs: object) -> go.Figure:
+    """The figure as show_figure draws it: legend below, projector type when presenting."""
+    figure = build(*args, **kwargs)
+    _legend_below(figure)
+    if presenting:
+        _projector_fonts(figure)
+    return figure
+
+
+def shared(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> FrozenFigure:
+    """build(*args, **kwargs) finished for show_figure in this presentation mode, made and serialised once per
+    server for equal arguments (dashboard/figure_cache.py): for figures that many reruns and visitors share."""
+    return shared_figure(_finished, build, presentation_mode(), *args, **kwargs)
+
+
 def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     """Draw a Plotly figure with a PNG export button (the camera icon: offline, in the browser, 3x resolution)."""
-    _legend_below(figure)
-    if presentation_mode():
-        _projector_fonts(figure)
+    if not isinstance(figure, FrozenFigure):  # a shared one was finished when it was made
+        figure = _finished(lambda: figure, presentation_mode())
+    modes = kwargs.get("selection_mode", ())
+    kept = {"lasso2d": "lasso" in modes, "select2d": "box" in modes}  # the tools of a chart's selection modes
     config = {
         "toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False,
-        "modeBarButtonsToRemove": _SPARE_BUTTONS,  # a short toolbar stays clear of the chart's title
+        # a short toolbar stays clear of the chart's title
+        "modeBarButtonsToRemove": [button for button in _SPARE_BUTTONS if not kept.get(button)],
     }  # fmt: skip
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
 

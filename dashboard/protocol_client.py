@@ -34,7 +34,16 @@ class Run:
     charts: dict[str, list[int]] = field(default_factory=dict)  # selectable chart id -> sample rows it plots
     captions: list[str] = field(default_factory=list)  # of the pictures it showed
     choices: dict[str, str] = field(default_factory=dict)  # selectbox id -> the option it shows
+    fragments: dict[str, str] = field(default_factory=dict)  # id of a widget drawn in a fragment -> that fragment
     status: int | None = None
+
+    def after(self, fragment_run: Run) -> Run:
+        """The page after a fragment's rerun: the fragment's elements replaced, the rest of the page as it was."""
+        return Run(
+            widgets=self.widgets | fragment_run.widgets, charts=self.charts | fragment_run.charts,
+            captions=fragment_run.captions, choices=self.choices | fragment_run.choices,
+            fragments=self.fragments | fragment_run.fragments, status=fragment_run.status,
+        )  # fmt: skip
 
 
 def _rows_of(spec: str) -> list[int]:
@@ -90,7 +99,9 @@ class Visitor:
         return await self.rerun(self.page)
 
     async def rerun(self, page_name: str = "", change: WidgetState | None = None) -> float:
-        """Send a rerun request and read until its script_finished; the latency in ms."""
+        """Send a rerun request and read until its script_finished; the latency in ms. A change of a widget drawn
+        inside a fragment (st.fragment) reruns only that fragment, as the frontend asks."""
+        fragment = self.last.fragments.get(change.id, "") if change is not None and page_name == self.page else ""
         if change is not None:
             self.states[change.id] = change
         self.page = page_name
@@ -102,9 +113,11 @@ class Visitor:
         else:
             state.page_name = page_name
         state.widget_states.widgets.extend(s for i, s in self.states.items() if i in self.last.widgets)
+        state.fragment_id = fragment
         sent = time.perf_counter()
         await self.socket.send(back.SerializeToString())
-        self.last = await asyncio.wait_for(self._read_run(), RERUN_TIMEOUT_S)
+        run = await asyncio.wait_for(self._read_run(), RERUN_TIMEOUT_S)
+        self.last = self.last.after(run) if fragment else run
         return (time.perf_counter() - sent) * 1000
 
     async def _read_run(self) -> Run:
@@ -135,6 +148,8 @@ class Visitor:
                 widget_id = getattr(inner, "id", "") if which != "imgs" else ""
                 if widget_id:
                     run.widgets[widget_id] = inner
+                    if message.delta.fragment_id:
+                        run.fragments[widget_id] = message.delta.fragment_id
                     if which == "plotly_chart":
                         run.charts[widget_id] = _rows_of(inner.spec)
             elif kind == "script_finished":

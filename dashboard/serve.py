@@ -17,6 +17,7 @@ import ctypes
 import ctypes.util
 import gc
 import importlib
+import os
 import sys
 import threading
 import time
@@ -38,13 +39,24 @@ WARM_MODULES = (
 )
 
 
+def _one_thread_per_script() -> None:
+    """One intra-op thread for every torch call of every script run, set before torch (and OpenMP) load.
+
+    Sessions run their scripts in parallel threads, a new thread per run. torch.set_num_threads(1) holds only in
+    the thread that calls it: OpenMP gives every new thread the process's initial team size (one thread per core),
+    so each run's first convolution started a team of two whose workers spin while they wait. On a busy machine
+    that cost 20-60 ms of CPU (and 100-300 ms of wall time) per rerun, where the same reconstruction takes 2 ms
+    (benchmarks/rerun_cpu.py). OMP_NUM_THREADS is the initial team size, so it holds in every thread; an operator's
+    own setting is kept. The live-training worker inherits it and sets its own count (ae_models/live/worker.py)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
 def _warm_imports() -> None:
     for name in WARM_MODULES:
         importlib.import_module(name)
     import torch
 
-    # sessions run their scripts in parallel threads: one intra-op thread each keeps them from fighting over cores
-    torch.set_num_threads(1)
+    torch.set_num_threads(1)  # the warming thread's own count (every other thread's: _one_thread_per_script)
     gc.freeze()  # the libraries' 300,000 objects are never garbage: a full collection skips them (_steady_memory)
 
 
@@ -98,6 +110,7 @@ def main() -> None:
         print(__doc__)
         return
     _steady_memory()  # before any other thread starts
+    _one_thread_per_script()  # before torch is imported
     threading.Thread(target=_warm_imports, name="warm-imports", daemon=True).start()
     from streamlit.web import cli
     from streamlit.web.server.starlette import starlette_server

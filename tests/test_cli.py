@@ -50,6 +50,9 @@ def test_train_info_evaluate_project(tmp_path: Path) -> None:
     reproject = run_cli("project", str(out))
     assert reproject.returncode == 2 and "already exists" in reproject.stderr
     assert run_cli("project", str(out), "--force").returncode == 0
+    full = run_cli("project", str(out), "--full")
+    assert full.returncode == 0 and (tmp_path / "digits_vae.fullmap.safetensors").exists(), full.stderr
+    assert "already exists" in run_cli("project", str(out), "--full").stderr
 
 
 def test_bad_input_gives_a_message_not_a_traceback(tmp_path: Path) -> None:

@@ -119,3 +119,30 @@ sys.exit(0 if alive() is None else 1)
 """
     run = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr[-2000:] or "the cycle was never collected"
+
+
+def test_a_script_threads_first_convolution_starts_no_thread_team() -> None:
+    """Each rerun runs in a new thread; its torch calls must use one thread, as torch.set_num_threads(1) in another
+    thread does not ensure (OpenMP started a spinning team of one thread per core: 20-60 ms CPU per rerun)."""
+    probe = """
+import os, sys, threading
+os.environ.pop("OMP_NUM_THREADS", None)
+import dashboard.serve as serve
+serve._one_thread_per_script()
+import torch
+torch.set_num_threads(1)  # as the server's warming thread does
+conv = torch.nn.Conv2d(1, 32, 4, 2, 1)
+started = []
+def rerun():
+    before = len(os.listdir("/proc/self/task"))
+    with torch.no_grad():
+        conv(torch.rand(1, 1, 28, 28))
+    started.append(len(os.listdir("/proc/self/task")) - before)
+for _ in range(3):
+    thread = threading.Thread(target=rerun)
+    thread.start()
+    thread.join()
+sys.exit(0 if started == [0, 0, 0] else f"threads started by each run's first convolution: {started}")
+"""
+    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]

@@ -66,7 +66,7 @@ def test_a_run_streams_one_snapshot_per_epoch_and_ends_with_a_weights_file(pool,
     trained = saved(run.ended, tmp_path)
     assert [r.learning_rate for r in trained.history] == [5e-3] * 3
     assert trained.training.epochs == 3 and trained.dataset.name == "digits"
-    run.process.join(10)
+    run.process.join(60)  # a torch process takes seconds to exit on a busy machine
     assert run.process.exitcode == 0
 
 
@@ -144,13 +144,35 @@ def test_the_pool_runs_at_most_its_limit_and_queues_the_rest_in_order(pool) -> N
     assert third.ended.ending == "stopped" and third.process is None and pool.waiting == 0
     second.cancel()
     assert second.ended.ending == "stopped" and not second.process.is_alive()
-    first.process.join(10)
+    first.process.join(60)  # a torch process takes seconds to exit on a busy machine
     assert not first.process.is_alive()
+
+
+def test_waiting_for_an_epoch_wakes_when_it_is_filed_or_the_run_ends_and_gives_up_after_its_timeout(pool) -> None:
+    running, queued = pool.submit(LONG), pool.submit(LONG)
+    assert running.wait_for_epochs(1, timeout=120) and running.snapshots  # woken by the epoch, not a poll
+    started = time.monotonic()
+    assert not queued.wait_for_epochs(1, timeout=0.2)  # queued: nothing comes
+    assert 0.2 <= time.monotonic() - started < 5
+    threading.Timer(0.2, queued.stop).start()
+    assert queued.wait_for_epochs(1, timeout=30) and queued.ended is not None  # the ending wakes it too
+    running.stop()
+
+
+def test_the_next_spare_worker_starts_after_the_first_epoch_not_beside_it(pool) -> None:
+    """Its imports and warm-up would slow the visitor's first epoch on a 2-core machine."""
+    run = pool.submit(LONG)
+    assert pool._spare is None
+    run.wait_for_epochs(1, timeout=120)
+    wait_for(lambda: pool._spare)
+    assert pool._spare.process.is_alive() and pool._spare.process is not run.process
+    run.stop()
 
 
 def test_shutdown_ends_every_worker_and_drops_the_queue() -> None:
     pool = TrainingPool(limit=1, preload=())
     running, waiting = pool.submit(LONG), pool.submit(LONG)
+    wait_for(lambda: pool._spare)  # the next spare starts with the first epoch
     spare = pool._spare.process
     pool.shutdown()
     assert running.ended.ending == "stopped" and waiting.ended.ending == "stopped"

@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import REPO_ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.scenario]
 pytest.importorskip("playwright.async_api")  # the load test drives Chromium through it
 
 
@@ -20,7 +20,8 @@ def test_two_sessions_exercise_every_action_and_are_released(tmp_path: Path) -> 
     figures = tmp_path / "figures.json"
     command = [sys.executable, "-m", "benchmarks.load_test", "--sessions", "2", "--seconds", "20", "--ttl", "2"]
     command += ["--ramp", "0.5", "--think", "0.2", "--json", str(figures)]
-    subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=False)
+    run = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, check=False)
+    assert figures.exists(), f"the load test wrote no figures (exit {run.returncode}):\n{run.stderr[-4000:]}"
     result = json.loads(figures.read_text())  # the exit status also judges the speed targets: not checked here
     assert result["errors"] == []
     assert result["warm_at"] is not None and result["steady_s"] >= 20  # a steady window followed the warm-up

@@ -292,6 +292,7 @@ def test_the_drawing_prompt_speaks_to_the_input_device(new_page, server: str) ->
         assert word in prompt.inner_text()
 
 
+@pytest.mark.scenario
 def test_nothing_is_fetched_from_outside_and_deep_links_have_no_404(new_page, server: str) -> None:
     page = new_page()
     outside, failed, errors = [], [], []
@@ -303,6 +304,7 @@ def test_nothing_is_fetched_from_outside_and_deep_links_have_no_404(new_page, se
     assert (outside, failed, errors) == ([], [], [])
 
 
+@pytest.mark.scenario
 def test_switching_datasets_ten_times_keeps_webgl_contexts_in_bounds(new_page, server: str) -> None:
     page = new_page()
     page.context.add_init_script(COUNT_WEBGL)
@@ -318,3 +320,20 @@ def test_switching_datasets_ten_times_keeps_webgl_contexts_in_bounds(new_page, s
     page.wait_for_function(f"() => ({DETACHED_LIVE}) === 0", timeout=15_000)  # released soon after removal
     assert warnings == []
     assert page.evaluate(LIVE) <= 16
+
+
+def test_a_context_opened_on_a_removed_chart_is_released(new_page, server: str) -> None:
+    """A chart removed mid-draw gets its WebGL context after it left the page; that context must be freed too."""
+    page = new_page()
+    open_page(page, f"{server}/latent-map", chart=True)
+    page.evaluate("""() => {
+      const chart = document.createElement('div');
+      document.body.appendChild(chart);
+      chart.remove();  // the page moved on before the chart drew
+      setTimeout(() => {  // and drew a moment later, into the removed chart
+        const canvas = document.createElement('canvas');
+        chart.appendChild(canvas);
+        window.__lateContext = canvas.getContext('webgl');
+      }, 200);
+    }""")
+    page.wait_for_function("() => window.__lateContext && window.__lateContext.isContextLost()", timeout=5_000)

@@ -12,6 +12,8 @@ from ae_models.anatomy.likelihood_file import find_likelihood, likelihood_path_f
 from ae_models.anatomy.pca import CHART_SIZES, load_pca, pca_path
 from ae_models.anatomy.size_curve import load_size_curve, size_curve_path
 from ae_models.files import sha256_of
+from ae_models.fullmap import load_full_map
+from ae_models.weights import load_model
 
 from .conftest import tiny_spec
 
@@ -26,6 +28,7 @@ def test_train_all_writes_the_likelihood_and_the_baselines(tmp_path: Path, monke
     assert load_judge(judge_path(tmp_path, "digits")).accuracy > 0.5
     assert load_pca(pca_path(tmp_path, "digits")).components.shape == (32, 64)
     assert list(load_size_curve(size_curve_path(tmp_path, "digits")).errors["vae"]) == list(CHART_SIZES)
+    assert len(load_full_map(weights, load_model(weights))) == 1797  # every digit on the full map
     with pytest.raises(FileExistsError):  # a second run refuses to overwrite any of it without --force
         train_all_module.train_all(tmp_path, workers=1)
     assert likelihood_path_for(weights).exists()

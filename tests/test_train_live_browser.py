@@ -16,7 +16,7 @@ import pytest
 
 from dashboard.live_server import REPO_ROOT, dashboard_server, open_page, wait_until_idle
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.scenario]
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 

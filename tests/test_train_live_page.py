@@ -7,6 +7,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
+from ae_models.live import pool as pool_module
 from dashboard.resources import training_pool
 
 from .app_support import assert_clean, charts, images, open_page
@@ -54,6 +55,21 @@ def test_a_run_shows_curves_map_and_pictures_then_saves_for_the_other_pages() ->
     assert_clean(app)
     assert app.session_state["selection"].vae.name == "upload:live_digits_vae_z2_3ep"
     assert app.title[0].value == "Latent map"
+
+
+def test_before_start_the_curves_axes_are_drawn_and_start_draws_epoch_one_in_its_own_run(monkeypatch) -> None:
+    """The page draws a chart before Start (so the browser has its charting code loaded when epoch 1 comes), and the
+    run that pressed Start waits for epoch 1 and draws it, without waiting for the fragment's next refresh."""
+    app = open_page(PAGE)
+    assert [c["layout"]["title"]["text"] for c in charts(app)] == [
+        "Losses per epoch: drawn here from the first epoch on"
+    ]
+    monkeypatch.setattr(pool_module, "FIRST_EPOCH_WAIT_SECONDS", 120.0)  # a busy machine's waiting worker is slow
+    start(app, epochs=300)
+    assert_clean(app)
+    titles = [c["layout"]["title"]["text"] for c in charts(app)]
+    assert titles[0] == "Losses per epoch" and titles[1].startswith("Held-out codes after epoch")
+    app.session_state["live_owner"].forget()
 
 
 def test_bad_settings_get_a_message_and_start_nothing() -> None:

@@ -4,7 +4,7 @@ every run's lifetime tied to its owner (a session) and to the server itself.
 A run is a spawned process (a fresh interpreter: no forked server threads, and cancelling it frees its memory),
 with one pipe for commands and one for messages; a thread per run files the messages in the run as they come.
 One spare process is kept started and waiting (torch imported, the usual datasets read), so Start trains at once
-instead of after seconds of imports."""
+instead of after seconds of imports; the next spare starts once that run's first epoch is in."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from .worker import PRELOADED, run_worker
 
 LIMIT_ENV = "AE_LIVE_TRAININGS"
 JOIN_SECONDS = 5.0
+FIRST_EPOCH_WAIT_SECONDS = 3.0  # how long the page's Start waits for epoch 1 before it falls back to polling
 RunState = Literal["queued", "starting", "running", "paused", "ended"]
 
 
@@ -60,6 +61,7 @@ class LiveRun:
     process: multiprocessing.process.BaseProcess | None = None
     _commands: Connection | None = None
     _finished: threading.Event = field(default_factory=threading.Event)  # its process is reaped, its slot free
+    _filed: threading.Condition = field(default_factory=threading.Condition)  # notified on each message filed
 
     @property
     def state(self) -> RunState:
@@ -75,6 +77,15 @@ class LiveRun:
     def queue_place(self) -> int | None:
         """1 for the next run to start, None once started."""
         return self.pool.queue_place(self)
+
+    def wait_for_epochs(self, count: int, timeout: float | None = None) -> bool:
+        """Block until `count` epochs are filed or the run ended (True), or `timeout` seconds passed (False;
+        default FIRST_EPOCH_WAIT_SECONDS): a page draws an epoch the moment it arrives instead of at its next poll."""
+        with self._filed:
+            return self._filed.wait_for(
+                lambda: len(self.snapshots) >= count or self.ended is not None,
+                FIRST_EPOCH_WAIT_SECONDS if timeout is None else timeout,
+            )
 
     def _send(self, command: Command) -> None:
         if self._commands is not None and self.ended is None:
@@ -105,14 +116,16 @@ class LiveRun:
         self.pool.cancel(self)
 
     def _file(self, message: object) -> None:
-        if isinstance(message, EpochSnapshot):
-            if not self.snapshots:
-                self.first_epoch_seconds = time.monotonic() - self.submitted
-            self.snapshots.append(message)
-        elif isinstance(message, RunStarted):
-            self.started = message
-        elif isinstance(message, RunEnded):
-            self.ended = message
+        with self._filed:
+            if isinstance(message, EpochSnapshot):
+                if not self.snapshots:
+                    self.first_epoch_seconds = time.monotonic() - self.submitted
+                self.snapshots.append(message)
+            elif isinstance(message, RunStarted):
+                self.started = message
+            elif isinstance(message, RunEnded):
+                self.ended = message
+            self._filed.notify_all()
 
 
 class TrainingPool:
@@ -188,22 +201,31 @@ class TrainingPool:
         threading.Thread(
             target=self._follow, args=(run, worker.events), name="live-training-reader", daemon=True
         ).start()
-        self._keep_spare()
+
+    def _replace_spare(self) -> None:
+        """Start the next waiting worker once a run has its first epoch (or has ended), not when it starts: its
+        imports and warm-up would take the CPU the visitor's first epoch needs."""
+        with self._lock:
+            self._keep_spare()
 
     def _follow(self, run: LiveRun, events: Connection) -> None:
         """File the run's messages until its process ends, then let the next queued run start."""
         try:
             while True:
-                run._file(events.recv())
+                message = events.recv()
+                run._file(message)
+                if isinstance(message, EpochSnapshot) and len(run.snapshots) == 1:
+                    self._replace_spare()
         except (EOFError, OSError):
             pass
         finally:
+            self._replace_spare()
             events.close()
             if run.process is not None:
                 run.process.join(JOIN_SECONDS)
             if run.ended is None:
                 good = len(run.snapshots)
-                run.ended = RunEnded("failed", "ended without finishing: its process stopped", None, good)
+                run._file(RunEnded("failed", "ended without finishing: its process stopped", None, good))
             with self._lock:
                 self._active.discard(run)
             run._finished.set()
@@ -215,7 +237,7 @@ class TrainingPool:
             if run not in self._queue:
                 return False
             self._queue.remove(run)
-        run.ended = RunEnded("stopped", reason, None, 0)
+        run._file(RunEnded("stopped", reason, None, 0))
         return True
 
     def cancel(self, run: LiveRun) -> None:
@@ -224,7 +246,7 @@ class TrainingPool:
         process = run.process
         if process is not None and process.is_alive():
             if run.ended is None:
-                run.ended = RunEnded("stopped", "was cancelled: its page was closed", None, len(run.snapshots))
+                run._file(RunEnded("stopped", "was cancelled: its page was closed", None, len(run.snapshots)))
             process.terminate()  # the reader thread reaps it and frees the slot
             if not run._finished.wait(JOIN_SECONDS):
                 process.kill()

@@ -12,7 +12,7 @@ from dashboard.exports import safe_filename
 from dashboard.imaging import png_bytes, tile
 from dashboard.map_figure import latent_scatter
 from dashboard.notes import fitted_note, notice, prior_draws_note
-from dashboard.presentation import show_figure
+from dashboard.presentation import shared, show_figure
 from dashboard.resources import decoded_prior_draws, per_model, reference_judge, trained_region
 from dashboard.sample_quality_view import show_sample_quality
 from dashboard.session import maps_for, require_sample, require_selection
@@ -73,8 +73,8 @@ outside = {
 }
 for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
     placed = place_on_map(codes, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
-    figure = latent_scatter(
-        map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
+    figure = shared(  # the draws are the same for every visitor with this seed (as decoded_prior_draws)
+        latent_scatter, map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
         title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
         equal_axes=map_view.is_plane, prior_rings=map_view.is_plane, extra_points=("prior draws", placed), height=460,
     )  # fmt: skip

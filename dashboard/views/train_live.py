@@ -177,6 +177,16 @@ def views(run: LiveRun) -> None:
         )
 
 
+def first_epoch(run: LiveRun) -> None:
+    """(The run that pressed Start.) Show the progress bar until epoch 1 is filed, so the panel below draws it the
+    moment it arrives instead of at the fragment's next refresh; after a few seconds the refreshes take over."""
+    slot = st.empty()
+    with slot:
+        progress(run)
+    run.wait_for_epochs(1)
+    slot.empty()
+
+
 def live_panel(run: LiveRun, active: bool) -> None:
     """Progress and the live views; while the run is active it redraws itself every REFRESH_SECONDS, and the
     whole page reruns once the run ends (to offer saving)."""
@@ -240,9 +250,14 @@ if chosen is not None:
     busy = True
 if run is None:
     st.info("Choose the settings and press Start.")
+    # the empty axes show where the curves will be, and have the browser load its charting code before Start,
+    # not after it (measured: that load delayed the first epoch's picture)
+    show_figure(live_curves([], st.session_state.get("live_kind", "vae")), "live-curves")
     st.stop()
 if busy:
     steering(run)
+    if chosen is not None:
+        first_epoch(run)
     st.fragment(run_every=REFRESH_SECONDS)(live_panel)(run, True)
 else:
     ending(run)

@@ -1,0 +1,35 @@
+"""Full maps: every image of a model's dataset on its 2-D latent map, not a 2,000-image sample.
+
+One job per module: `rows` (the dataset's images in one fixed order, each marked training / validation / test),
+`projection` (latent 2 is its own plane, larger codes go through UMAP fitted on every row), `store` (the lean file
+beside the weights: float16 coordinates tied to the weights' SHA-256), `build` (make that file), `loader` (read it
+back with the codes recomputed) and `queries` (neighbours over all rows, mean codes, placing new codes).
+
+For a page: `full = load_full_map(weights_path, trained)` (FullMapError when missing or not for these weights),
+then `full.coords`, `full.codes`, `full.labels`, `full.split` (SPLIT_NAMES codes), `full.images`, row r everywhere;
+`nearest_rows(full, code, k, exclude_row)`, `mean_code(full, rows)`, `rows_matching(full, classes, splits)`,
+`place_codes(full, new_codes)`.
+"""
+
+from __future__ import annotations
+
+from .build import write_full_map
+from .loader import FullMap, load_full_map
+from .queries import mean_code, nearest_rows, place_codes, rows_matching
+from .rows import SPLIT_NAMES, DatasetRows, dataset_rows
+from .store import FullMapError, full_map_path_for
+
+__all__ = [
+    "SPLIT_NAMES",
+    "DatasetRows",
+    "FullMap",
+    "FullMapError",
+    "dataset_rows",
+    "full_map_path_for",
+    "load_full_map",
+    "mean_code",
+    "nearest_rows",
+    "place_codes",
+    "rows_matching",
+    "write_full_map",
+]
