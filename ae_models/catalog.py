@@ -1,6 +1,7 @@
 """The shipped model set: what `train-all` rebuilds and what the dashboard loads by default.
 
-Budget: all of it in under 15 minutes on 2 CPU cores, so epochs are set per model by what it has to show.
+Budget: all of it, full maps included, in under 20 minutes on 2 CPU cores, so epochs are set per model by what it
+has to show.
 """
 
 from __future__ import annotations
