@@ -227,7 +227,8 @@ def keep_model(weights: bytes, filename: str) -> None:
     problem = add_session_model(weights, filename, choose=True)
     st.session_state[SAVED_KEY] = problem or (
         f"Saved as upload:{filename.removesuffix('.safetensors')}: it is now chosen in the sidebar, so every other "
-        "page shows it."
+        "page shows it. Its settings keep the β and learning rate the run started with; its history keeps each "
+        "epoch's own, your changes included."
     )
 
 
