@@ -32,7 +32,7 @@ benchmark: $(VENV)/.installed system-packages
 	$(BIN)/python -m benchmarks.run_benchmarks
 
 screenshots: $(VENV)/.installed system-packages  # refresh the README's pictures (tests alone write to artifacts/)
-	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py tests/test_presenter_browser.py tests/test_train_live_browser.py
+	AE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py tests/test_browser_map.py tests/test_presenter_browser.py tests/test_train_live_browser.py
 
 load-test: $(VENV)/.installed system-packages
 	$(BIN)/python -m benchmarks.load_test

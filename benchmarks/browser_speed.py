@@ -96,18 +96,25 @@ def _log_clock(log_path: Path) -> float:
     return float(lines[-1].split()[0]) if lines else 0.0
 
 
-def click_to_panel(page, log_path: Path, clicks: int) -> Timing:
-    page.goto(page.url.split("?")[0])
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    wait_until_idle(page)
-    since, times, shown = _log_clock(log_path), [], ""
+def click_times(page, clicks: int, stride: int = 37) -> list[float]:
+    """Milliseconds from each click on the first map's points (every `stride`-th) to the panel painted."""
+    times, shown = [], ""
     for click in range(clicks + 1):
         page.evaluate(MARK_CLICK)
-        page.mouse.click(*page.evaluate(POINT, [0, 37 * click + 5]))
+        page.mouse.click(*page.evaluate(POINT, [0, stride * click + 5]))
         elapsed, shown = page.evaluate(PANEL_PAINTED, [PANEL_IMAGE, shown])
         wait_until_idle(page)
         if click and elapsed is not None:  # the first one warms up the panel's images
             times.append(elapsed)
+    return times
+
+
+def click_to_panel(page, log_path: Path, clicks: int) -> Timing:
+    page.goto(page.url.split("?")[0])
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    wait_until_idle(page)
+    since = _log_clock(log_path)
+    times = click_times(page, clicks)
     return Timing("click on the map -> panel painted", times, _server_reruns(log_path, since)[1:], 300)
 
 

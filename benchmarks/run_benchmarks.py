@@ -8,8 +8,11 @@ loop on the same model and data; the server's peak memory with every shipped mod
 Targets (2-core CPU): first paint <= 3 s; latent-map script <= 1 s; a selection or slider rerun <= 150 ms;
 a 10-step AE+VAE interpolation <= 200 ms; in Chromium, a click on the latent map until the selection panel is
 painted p95 <= 300 ms and a sidebar toggle until the page is laid out again p95 <= 400 ms, each printed beside
-the server's own time for the same actions (benchmarks/browser_speed.py). The many-visitors figures come from
-benchmarks/load_test.py.
+the server's own time for the same actions (benchmarks/browser_speed.py). The full latent map of Fashion-MNIST
+latent 16 (70,000 images, two models) beside the 2,000-image sample view in the same run (benchmarks/full_map_speed.py):
+page open to both maps painted <= 2.5 s on a warm server, click to panel p95 <= 400 ms, a lasso of ~5,000 points to
+the gallery painted <= 1 s, one map's websocket message <= 4 MB; and Plotly.js alone drawing 70,000 points as one
+trace or a trace per class (benchmarks/map_drawing.py). The many-visitors figures come from benchmarks/load_test.py.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 from ae_models.latent_ops import decode_codes, interpolate
 from ae_models.library import LibraryModel, load_folder
 from ae_models.samples import load_sample, sample_path
-from benchmarks import browser_speed
+from benchmarks import browser_speed, full_map_speed, map_drawing
 from dashboard.live_server import dashboard_server, launch_chromium, wait_until_idle
 from dashboard.page_list import PAGE, PAGES
 
@@ -262,6 +265,14 @@ def _browser_figures(repeats: int) -> None:
         print(timing.row())
 
 
+def _full_map_figures(repeats: int) -> None:
+    print(f"\n{full_map_speed.load_line()}")
+    print("\n".join(full_map_speed.rows(full_map_speed.measure("fashion-mnist.z16", clicks=repeats + 5, repeats=5))))
+    print(map_drawing.header())
+    print("\n".join(map_drawing.rows(70_000, 5)))
+    print(full_map_speed.load_line())
+
+
 def _memory_figures(repeats: int) -> None:
     peak, current, n_models = server_peak_memory()
     print(f"\nserver with all {n_models} shipped models, every map and sample shown: peak RSS {peak:.0f} MiB, "
@@ -274,6 +285,7 @@ PARTS = {  # in the order they print; the server-side ones are start, scripts an
     "map": _map_figures,
     "training": _training_figures,
     "browser": _browser_figures,
+    "full-map": _full_map_figures,
     "memory": _memory_figures,
 }
 

@@ -6,6 +6,9 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+import torch
+
 from ae_models.latent_maps import LatentMap
 from ae_models.samples import EvaluationSample
 
@@ -41,4 +44,22 @@ def map_table_csv(latent_map: LatentMap, sample: EvaluationSample) -> bytes:
     if latent_map.logvar is not None:
         for dim in range(latent_map.logvar.shape[1]):
             columns[f"logvar{dim + 1}"] = [round(v, 5) for v in latent_map.logvar[:, dim].tolist()]
+    return csv_bytes(columns)
+
+
+def selection_csv(
+    rows: Sequence[int], splits: Sequence[str], classes: Sequence[str], coords: np.ndarray, codes: torch.Tensor
+) -> bytes:
+    """The images of a map selection: their row, split and class, where they sit on the map and their code."""
+    index = np.asarray(rows, dtype=int)
+    columns: dict[str, Sequence[object]] = {
+        "row": index.tolist(),
+        "split": list(splits),
+        "class": list(classes),
+        "map_x": np.round(coords[index, 0].astype(float), 5).tolist(),
+        "map_y": np.round(coords[index, 1].astype(float), 5).tolist(),
+    }
+    chosen = codes[torch.as_tensor(index, dtype=torch.long)].numpy().astype(float)
+    for dim in range(chosen.shape[1]):
+        columns[f"z{dim + 1}"] = np.round(chosen[:, dim], 5).tolist()
     return csv_bytes(columns)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,3 +104,20 @@ def choose_group(page, label: str) -> None:
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
     page.get_by_role("option", name=label).click()
     wait_until_idle(page)
+
+
+def drag_selection(
+    page, chart, tool: str, corners: Sequence[tuple[float, float]], before_release: Callable[[], object] | None = None
+) -> None:
+    """Select on a Plotly chart (a locator) as a visitor does: pick its toolbar's 'Box Select' or 'Lasso Select'
+    tool, then drag through `corners` (page pixels: a box's two corners, or a lasso's polygon, closed for you).
+    `before_release` runs just before the mouse button goes up (a benchmark starts its clock there)."""
+    page.mouse.move(*corners[0])  # the toolbar shows while the mouse is over the chart
+    chart.locator(f".modebar-btn[data-title='{tool}']").click()
+    page.mouse.move(*corners[0])
+    page.mouse.down()
+    for corner in [*corners[1:], *([corners[0]] if tool == "Lasso Select" else [])]:
+        page.mouse.move(*corner, steps=4)
+    if before_release is not None:
+        before_release()
+    page.mouse.up()

@@ -12,6 +12,9 @@ from .figures import PALETTE, SELECTED_COLOR, chart_layout
 
 DIMMED = "#d0d0d0"
 MARKER_PX = 5
+DENSITY_BINS = 150  # cells per side of the density view
+NAMED_POINTS = 10_000  # up to this many points each carries its class name for the hover label; beyond, the names
+# were a third of the bytes sent and most of the time spent building and serialising the figure on every rerun
 PRIOR_RADII = (1, 2, 3)
 PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 MAP_LEGEND = {
@@ -46,6 +49,8 @@ def latent_scatter(
     axis_names: tuple[str, str],
     selected: Sequence[int] = (),
     highlight: Sequence[int] | None = None,
+    rows_shown: np.ndarray | None = None,
+    hide_others: bool = False,
     prior_rings: bool = False,
     ellipses: np.ndarray | None = None,
     path: np.ndarray | None = None,
@@ -55,7 +60,8 @@ def latent_scatter(
 ) -> go.Figure:
     """All images in one WebGL trace, in a fixed shuffled order so every class shows and a click picks the point
     nearest the cursor (with a trace per class, the last trace drawn wins the click); `customdata` holds the row
-    of the evaluation sample for selections. `highlight` (class indices) greys out the other classes.
+    of the shown images for selections. `highlight` (class indices) and `rows_shown` (a mask over the rows, such
+    as a split) grey out the other points, or leave them out with `hide_others`.
 
     Built from plain dicts in one constructor call, without Plotly's per-property validation: adding traces and
     shapes one by one costs Plotly ~10x more, validating 2,000 points nearly doubles the cost of building and
@@ -65,30 +71,40 @@ def latent_scatter(
     shown = (
         np.ones(len(class_names), dtype=bool) if highlight is None else np.isin(np.arange(len(class_names)), highlight)
     )
-    order = np.concatenate([order[~shown[labels[order]]], order[shown[labels[order]]]])  # greyed ones underneath
-    colours = np.array([PALETTE[i % len(PALETTE)] if shown[i] else DIMMED for i in range(len(class_names))])
+    emphasised = shown[labels] if rows_shown is None else shown[labels] & rows_shown
+    if hide_others:
+        order = order[emphasised[order]]
+    order = np.concatenate([order[~emphasised[order]], order[emphasised[order]]])  # greyed ones underneath
+    colours = [PALETTE[i % len(PALETTE)] if shown[i] else DIMMED for i in range(len(class_names))]
+    # a class index per point (a greyed class is grey in the scale), one past the last class for a row greyed alone
+    colour_index = np.where(emphasised | ~shown[labels], labels, len(class_names))[order]
+    colour_index = colour_index.astype(np.min_scalar_type(len(class_names)))
     names = np.asarray(class_names, dtype=object)
     traces: list[dict] = [
         {
-            "type": "scattergl", "x": coords[order, 0], "y": coords[order, 1], "customdata": order,
-            "text": names[labels[order]], "mode": "markers", "name": "images", "showlegend": False,
+            "type": "scattergl", "x": coords[order, 0].astype(np.float32), "y": coords[order, 1].astype(np.float32),
+            "customdata": order.astype(np.int32), "mode": "markers", "name": "images", "showlegend": False,
             "marker": {  # class indices through a stepped colour scale: numbers travel and validate faster than
-                "size": MARKER_PX, "color": labels[order], "opacity": 0.7,  # 2,000 colour strings
-                "colorscale": _stepped(colours), "cmin": -0.5, "cmax": len(class_names) - 0.5,
+                "size": MARKER_PX, "color": colour_index, "opacity": 0.7,  # 2,000 colour strings
+                "colorscale": _stepped([*colours, DIMMED] if rows_shown is not None else colours),
+                "cmin": -0.5, "cmax": len(class_names) + (rows_shown is not None) - 0.5,
             },
-            "hovertemplate": "%{text}<br>row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+            "hovertemplate": ("%{text}<br>" if len(order) <= NAMED_POINTS else "")
+            + "row %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
             # a click selects the point (Plotly's clickmode) without dimming the rest: the selection is shown by
             # a star drawn over the chart (dashboard/selected_star.py), so the figure stays the same
             "selected": {"marker": {"opacity": 0.7}}, "unselected": {"marker": {"opacity": 0.7}},
         }
     ]  # fmt: skip
+    if len(order) <= NAMED_POINTS:
+        traces[0]["text"] = names[labels[order]]
     traces += [  # legend entries only: the colours of the classes, greyed when not highlighted
         {
             "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
             "marker": {"size": 9, "color": colours[label]}, "hoverinfo": "skip",
         }
         for label, name in enumerate(class_names)
-        if (labels == label).any()
+        if (labels[order] == label).any()
     ]  # fmt: skip
     # WebGL traces always paint above SVG ones, so every overlay is WebGL too to stay visible
     if ellipses is not None:
@@ -150,3 +166,50 @@ def latent_scatter(
         legend=MAP_LEGEND,
     )  # fmt: skip
     return go.Figure(data=traces, layout=layout, _validate=False)  # tests/test_figures.py checks what it builds
+
+
+def density_map(
+    coords: np.ndarray,
+    *,
+    title: str,
+    axis_names: tuple[str, str],
+    equal_axes: bool,
+    bins: int = DENSITY_BINS,
+    height: int = 520,
+) -> go.Figure:
+    """How many images fall in each cell of a bins x bins grid over the map, on a log colour scale: tens of
+    thousands of dots overlap into a blot, where counts still show the dense cores. A heatmap is one small picture
+    (no WebGL context, a few kB to send), whatever the number of images."""
+    counts, x_edges, y_edges = np.histogram2d(coords[:, 0], coords[:, 1], bins=bins)
+    shown = np.where(counts > 0, np.log10(np.maximum(counts, 1)), np.nan).T  # rows along y; empty cells blank
+    top = max(1.0, float(np.nanmax(shown)) if counts.any() else 1.0)
+    ticks = list(range(int(np.floor(top)) + 1))
+    trace = {
+        "type": "heatmap", "z": shown.astype(np.float32), "name": "density",
+        "x": ((x_edges[:-1] + x_edges[1:]) / 2).astype(np.float32),
+        "y": ((y_edges[:-1] + y_edges[1:]) / 2).astype(np.float32),
+        "colorscale": "Viridis", "zmin": 0, "zmax": top,
+        "colorbar": {"title": {"text": "images"}, "tickvals": ticks, "ticktext": [f"{10**t:,}" for t in ticks]},
+        "customdata": counts.T.astype(np.int32),
+        "hovertemplate": "(%{x:.2f}, %{y:.2f}): %{customdata} images<extra></extra>",
+    }  # fmt: skip
+    y_axis = {"title": {"text": axis_names[1]}, "zeroline": False}
+    if equal_axes:
+        y_axis |= {"scaleanchor": "x", "scaleratio": 1}
+    layout = chart_layout(
+        title, height, dragmode="pan", xaxis={"title": {"text": axis_names[0]}, "zeroline": False}, yaxis=y_axis
+    )
+    return go.Figure(data=[trace], layout=layout, _validate=False)
+
+
+def class_histogram(counts: np.ndarray, class_names: Sequence[str], title: str, height: int = 300) -> go.Figure:
+    """How many of a selection's images each class has, bars in the classes' map colours."""
+    trace = {
+        "type": "bar", "x": list(class_names), "y": counts.tolist(), "name": "classes",
+        "marker": {"color": [PALETTE[i % len(PALETTE)] for i in range(len(class_names))]},
+        "hovertemplate": "%{x}: %{y} images<extra></extra>",
+    }  # fmt: skip
+    layout = chart_layout(
+        title, height, yaxis={"title": {"text": "images"}}, xaxis={"type": "category", "tickangle": -30}
+    )
+    return go.Figure(data=[trace], layout=layout, _validate=False)

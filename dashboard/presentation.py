@@ -78,9 +78,12 @@ def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     """Draw a Plotly figure with a PNG export button (the camera icon: offline, in the browser, 3x resolution)."""
     if not isinstance(figure, FrozenFigure):  # a shared one was finished when it was made
         figure = _finished(lambda: figure, presentation_mode())
+    modes = kwargs.get("selection_mode", ())
+    kept = {"lasso2d": "lasso" in modes, "select2d": "box" in modes}  # the tools of a chart's selection modes
     config = {
         "toImageButtonOptions": {"format": "png", "filename": key, "scale": 3}, "displaylogo": False,
-        "modeBarButtonsToRemove": _SPARE_BUTTONS,  # a short toolbar stays clear of the chart's title
+        # a short toolbar stays clear of the chart's title
+        "modeBarButtonsToRemove": [button for button in _SPARE_BUTTONS if not kept.get(button)],
     }  # fmt: skip
     return st.plotly_chart(figure, key=key, config=config, width="stretch", **kwargs)
 

@@ -23,6 +23,7 @@ import torch
 from ae_models.compression import ClassicCodecs, classic_codecs
 from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
+from ae_models.fullmap import FullMap, load_full_map
 from ae_models.latent_maps import LatentMap, ensure_map, find_map
 from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
@@ -138,6 +139,14 @@ def latent_map(model: LibraryModel, weights_dir: str) -> LatentMap | None:
         raise MapUnavailable(f"computing the map failed ({type(error).__name__}; the server log has the details)")
     _ready_map.clear()
     return job.result()
+
+
+@st.cache_resource(show_spinner="Loading every image of the dataset and encoding it ...", max_entries=16)
+def full_map(sha256: str, path: str, _model: LibraryModel) -> FullMap:
+    """The full map beside the weights at `path` (every image of the model's dataset), read once per server;
+    raises FullMapError (the file is missing or not for these weights, or the dataset is not installed), which is
+    not cached."""
+    return load_full_map(_model.path, _model.trained)
 
 
 # Decoded pictures that every visitor with the same controls sees: decoded once per server, not per rerun.

@@ -5,19 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from ae_models.datasets import DatasetError
+from ae_models.fullmap import FullMap, FullMapError, full_map_path_for
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
 from ae_models.samples import EvaluationSample, held_out_by
 
 from . import url_state
+from .map_selection import read_selection, rows_from_event
 from .picker import Selection
-from .resources import MapUnavailable, evaluation_sample, latent_map, map_job_seconds
+from .resources import MapUnavailable, evaluation_sample, full_map, latent_map, map_job_seconds
 from .url_state import SELECTED_ROW_KEY
+
+AREA_ROWS_KEY = "map_area_rows"  # the rows of the latent map's last box or lasso selection
+FULL_ROW_KEY, FULL_AREA_ROWS_KEY = "full_map_row", "full_map_area_rows"  # the same on the full map: rows of all images
 
 
 def require_selection() -> Selection:
@@ -91,6 +97,23 @@ def maps_for(models: list[LibraryModel], selection: Selection) -> list[MapView]:
     return map_views
 
 
+def missing_full_map(models: list[LibraryModel]) -> str | None:
+    """Why the full map cannot be shown for these models (a file is not there), or None; reads no map."""
+    for model in models:
+        if not full_map_path_for(model.path).is_file():
+            return f"{model.name} has no full map beside its weights (`python -m ae_models project --full`)"
+    return None
+
+
+def full_maps_for(models: list[LibraryModel]) -> list[FullMap] | None:
+    """The models' full maps, loaded once per server; None, with a warning on the page saying why, if any fails."""
+    try:
+        return [full_map(model.sha256, str(model.path), model) for model in models]
+    except FullMapError as err:  # a missing dataset too: the reason says how to install it
+        st.warning(f"The full map cannot be shown: {err.reason} ({Path(err.path).name}). Showing the sample.")
+    return None
+
+
 @st.fragment(run_every=2.0)
 def _wait_for_maps(names: list[str]) -> None:
     """Polls until the background job has finished, then reruns the page to show the map."""
@@ -112,22 +135,6 @@ def selected_row() -> int | None:
     return st.session_state.get(SELECTED_ROW_KEY)
 
 
-def rows_from_event(event: object) -> list[int]:
-    """Global sample rows of the points selected in a latent_scatter (from customdata, not trace indices)."""
-    try:
-        points = event.selection.points  # type: ignore[attr-defined]
-    except AttributeError:
-        return []
-    rows = []
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, list):
-            data = data[0] if data else None
-        if isinstance(data, int | float):
-            rows.append(int(data))
-    return rows
-
-
 def remember_clicked_row(chart_key: str, state_key: str) -> None:
     """A chart's on_select for points that carry a row in customdata (a latent map's images, a traversal grid's
     rows; bind it with functools.partial): the last clicked point's row goes to st.session_state[state_key], for
@@ -140,6 +147,21 @@ def remember_clicked_row(chart_key: str, state_key: str) -> None:
     rows = rows_from_event(st.session_state.get(chart_key))
     if rows:
         st.session_state[state_key] = rows[-1]
+
+
+def remember_map_selection(chart_key: str, row_key: str, area_key: str) -> None:
+    """The latent map's on_select (bind it with functools.partial; module-level for the reason remember_clicked_row
+    gives): a click picks the row for the side panel, a box or lasso keeps all of its rows for the gallery."""
+    picked = read_selection(st.session_state.get(chart_key))
+    if picked.by_area:
+        st.session_state[area_key] = list(picked.rows)
+    elif picked.rows:
+        st.session_state[row_key] = picked.rows[-1]
+
+
+def copy_state(source_key: str, state_key: str) -> None:
+    """A widget's on_change that copies its value to another key (a row typed in a box becomes the selected row)."""
+    st.session_state[state_key] = st.session_state.get(source_key)
 
 
 def remember_clicked_point(chart_key: str, state_key: str) -> None:

@@ -122,6 +122,7 @@ FIELDS = (  # order matters: the model fields' keys depend on the group restored
     Field("group", GROUP_KEY, _group, lambda group: f"{group[0]}.z{group[1]}"),
     Field("ae", _model_key("ae"), str),
     Field("vae", _model_key("vae"), str),
+    Field("map", "map_view", _choice("sample", "full")),  # the latent map's images; `row` is a sample row
     Field("row", SELECTED_ROW_KEY, _integer(0, MAX_ROW)),
     Field("a", "endpoint_A", _integer(0, MAX_ROW)),
     Field("b", "endpoint_B", _integer(0, MAX_ROW)),

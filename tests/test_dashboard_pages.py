@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ae_models.fullmap import dataset_rows
 from ae_models.library import beta_sweeps, default_models, default_pair, load_folder
 from ae_models.pipeline import train_spec
+from ae_models.samples import held_out_by, load_sample, sample_path
 from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGE, PAGES, Page
@@ -79,6 +81,84 @@ def _point_of_row(trace: dict, row: int) -> np.ndarray:
     )
     at = int(np.flatnonzero(rows == row)[0])
     return np.array([x[at], y[at]])
+
+
+def _drawn_rows(chart: dict) -> np.ndarray:
+    trace = next(t for t in chart["data"] if t.get("name") == "images")
+    return np.frombuffer(base64.b64decode(trace["customdata"]["bdata"]), trace["customdata"]["dtype"])
+
+
+def test_latent_map_area_selection_shows_its_gallery_classes_mean_codes_and_csv() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    labels = sample.images.labels.numpy()
+    rows = [*np.flatnonzero(labels == 3)[:70].tolist(), *np.flatnonzero(labels == 8)[:10].tolist()]
+    app.session_state["map_area_rows"] = rows
+    app.run()
+    assert_clean(app)
+    assert any(s.value == "Selected area: 80 images" for s in app.subheader)
+    captions = [img.caption for image in app.get("image") for img in image.proto.imgs]
+    assert "the first 64 of the 80 selected images" in captions
+    bars = next(c for c in charts(app) if c["data"][0]["type"] == "bar")
+    assert bars["data"][0]["y"][3] == 70 and bars["data"][0]["y"][8] == 10 and sum(bars["data"][0]["y"]) == 80
+    assert sum("the mean code, decoded" in caption for caption in captions) == 2
+    assert len([b for b in app.get("download_button") if b.proto.label.startswith("Selection: ")]) == 2
+
+
+def test_latent_map_finds_an_image_by_row_and_hides_the_other_splits() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    app.number_input(key="map_find_row_sample").set_value(123).run()
+    assert_clean(app)
+    assert "original, row 123 (" in " ".join(img.caption for image in app.get("image") for img in image.proto.imgs)
+    assert len(_drawn_rows(charts(app)[0])) == 2000
+    app.pills(key="map_splits_sample").set_value([1]).run()  # validation: none of the two models trained on them
+    app.toggle(key="map_hide").set_value(True).run()
+    assert_clean(app)
+    pair = default_pair(load_folder(WEIGHTS_DIR)[0], "mnist-5k", 2)
+    sample = held_out_by(load_sample(sample_path(WEIGHTS_DIR, "mnist-5k")), [m.trained.dataset for m in pair])
+    held_out = np.flatnonzero(sample.held_out.numpy())
+    assert 0 < len(held_out) < 2000
+    assert sorted(_drawn_rows(charts(app)[0]).tolist()) == held_out.tolist()
+
+
+def test_latent_map_full_view_draws_every_image_and_selects_rows_of_all_of_them() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    app.radio(key="map_view").set_value("full").run()
+    assert_clean(app)
+    assert "one of 5,000 mnist-5k images (every image of the dataset: training, validation)" in app.caption[0].value
+    assert [sorted(_drawn_rows(chart).tolist()) for chart in charts(app)[:2]] == [list(range(5_000))] * 2
+    labels = dataset_rows("mnist-5k").images.labels
+    app.session_state["full_map_row"] = 4321  # past the 2,000 rows of the sample
+    app.session_state["full_map_area_rows"] = list(range(4_000, 4_100))
+    app.run()
+    assert_clean(app)
+    captions = [img.caption for image in app.get("image") for img in image.proto.imgs]
+    assert f"original, row 4321 ({labels[4321].item()})" in captions
+    assert sum("among all 5,000 shown images" in c.value for c in app.caption) == 2
+    assert any(s.value == "Selected area: 100 images" for s in app.subheader)
+    assert "selected_row" not in app.session_state  # the sample keeps its own selection
+    app.radio(key="map_view").set_value("sample").run()
+    assert_clean(app)
+    assert len(_drawn_rows(charts(app)[0])) == 2000 and not any(
+        s.value.startswith("Selected area") for s in app.subheader
+    )
+
+
+def test_a_full_map_that_cannot_be_read_is_named_and_the_sample_shown(tmp_path: Path, monkeypatch) -> None:
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    for entry in WEIGHTS_DIR.iterdir():
+        (weights / entry.name).symlink_to(entry)
+    broken = weights / "mnist_ae_z2.fullmap.safetensors"
+    broken.unlink()
+    broken.write_bytes(b"not a full map")
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    app.radio(key="map_view").set_value("full").run()
+    assert not app.exception
+    assert any("mnist_ae_z2.fullmap.safetensors" in w.value for w in app.warning)
+    assert "(the evaluation sample)" in app.caption[0].value and len(_drawn_rows(charts(app)[0])) == 2000
 
 
 def test_latent_map_probe_and_grid_respond_to_sliders() -> None:

@@ -27,8 +27,10 @@ def _sent(figure: object) -> str:
 def _map_arguments() -> tuple[tuple, dict]:
     rng = np.random.default_rng(0)
     coords, labels = rng.normal(size=(300, 2)).astype(np.float32), rng.integers(0, 10, 300)
+    rows_shown = np.arange(300) % 3 != 2  # the last row greyed, so _varied shows it
     return (coords, labels, NAMES), {
         "title": "AE · m", "axis_names": ("z₁", "z₂"), "selected": (3, 7), "highlight": [1, 2], "prior_rings": True,
+        "rows_shown": rows_shown, "hide_others": False,
         "ellipses": rng.normal(size=(20, 2)), "path": rng.normal(size=(5, 2)),
         "extra_points": ("prior draws", rng.normal(size=(4, 2))), "equal_axes": True, "height": 460,
     }  # fmt: skip

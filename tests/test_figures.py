@@ -32,7 +32,7 @@ def test_every_class_is_drawn_among_the_last_points_and_one_trace_holds_every_ro
     rows = np.asarray(points[0].customdata)
     assert sorted(rows.tolist()) == list(range(len(coords)))
     assert set(labels[rows[-100:]].tolist()) == set(range(10))  # the top layer mixes all classes
-    np.testing.assert_array_equal(np.asarray(points[0].x), coords[rows, 0])
+    np.testing.assert_array_equal(np.asarray(points[0].x), coords[rows, 0].astype(np.float32))  # sent as float32
 
 
 def test_highlight_greys_the_other_classes_and_draws_them_underneath() -> None:

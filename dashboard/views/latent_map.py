@@ -1,4 +1,5 @@
-"""Latent map: where the encoder puts each image, AE and VAE side by side, with a linked selection."""
+"""Latent map: where the encoder puts each image, AE and VAE side by side, with a linked selection: a click
+picks one image for the side panel, a box or lasso picks many for the gallery below the maps."""
 
 from functools import partial
 
@@ -9,49 +10,104 @@ import torch
 from ae_models.coverage import PlaneWindow, codes_window
 from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
 from dashboard import url_state
-from dashboard.exports import map_table_csv, safe_filename
+from dashboard.exports import map_table_csv, safe_filename, selection_csv
 from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
-from dashboard.map_figure import latent_scatter, marker_span
+from dashboard.map_figure import DENSITY_BINS, class_histogram, density_map, latent_scatter, marker_span
+from dashboard.map_points import MapPoints, full_images, full_points, sample_images
+from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
 from dashboard.notes import map_note, notice, plane_note, sigma_note
-from dashboard.presentation import shared, show_figure
+from dashboard.presentation import presentation_mode, shared, show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
+    AREA_ROWS_KEY,
+    FULL_AREA_ROWS_KEY,
+    FULL_ROW_KEY,
     SELECTED_ROW_KEY,
     MapView,
+    copy_state,
+    full_maps_for,
     maps_for,
-    remember_clicked_row,
+    missing_full_map,
+    remember_map_selection,
     require_sample,
     require_selection,
 )
 
 N_ELLIPSES = 250
 N_NEIGHBOURS = 8
+DENSITY_FROM = 10_000  # images from which the map offers a density view (dots overlap into a blot)
+SELECTION_MODES = ("points", "box", "lasso")
 
 selection = require_selection()
 sample = require_sample(selection)
-labels = sample.images.labels.numpy()
-class_names = sample.images.class_names
 
 st.title("Latent map")
 map_views = maps_for(selection.pair, selection)
 if not map_views:
     st.stop()
 is_plane = all(v.is_plane for v in map_views)
+missing = missing_full_map([v.model for v in map_views])
+view = st.radio(
+    "Images on the map", ["sample", "full"], horizontal=True, key="map_view", disabled=missing is not None,
+    format_func={"sample": f"a sample of {len(sample.images):,} (quick)", "full": "every image of the dataset"}.get,
+    help=missing or "every image the dataset has, each marked by its split",
+)  # fmt: skip
+full = full_maps_for([v.model for v in map_views]) if view == "full" and missing is None else None
+view = "sample" if full is None else "full"  # the sample stands in when the full map cannot be read
+if full is None:
+    shown = sample_images(sample)
+    points = [
+        MapPoints(v.model, v.coords, v.latent_map.codes, v.is_plane, f"map-{v.model.sha256[:12]}") for v in map_views
+    ]
+    row_key, area_key = SELECTED_ROW_KEY, AREA_ROWS_KEY
+else:
+    shown = full_images(full)
+    points = [full_points(v.model, m) for v, m in zip(map_views, full, strict=True)]
+    row_key, area_key = FULL_ROW_KEY, FULL_AREA_ROWS_KEY
+labels, class_names = shown.labels, shown.class_names
+present_splits = np.unique(shown.split).tolist()
 st.caption(
-    f"Each dot is one of {len(sample.images):,} {selection.dataset} images placed by its code "
+    f"Each dot is one of {len(shown):,} {selection.dataset} images "
+    + (
+        "(every image of the dataset: " + ", ".join(shown.split_names[i] for i in present_splits) + ") "
+        if full is not None
+        else "(the evaluation sample) "
+    )
+    + "placed by its code "
     + (
         "(z₁, z₂) — the 2-D latent space itself."
         if is_plane
         else f"({selection.latent_dim}-D), flattened to 2-D by UMAP."
     )
-    + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps."
+    + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps"
+    + (  # presentation mode and phones hide the chart toolbars, and with them the box and lasso tools
+        "."
+        if presentation_mode()
+        else "; with the chart's toolbar (on screens wider than a phone) **drag a box or lasso** to gather many "
+        "images in a gallery below the maps."
+    )
 )
 highlight = st.pills(
     "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
     key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
 )  # fmt: skip
+filters = st.columns([3, 2, 2], vertical_alignment="bottom")
+splits = filters[0].pills(
+    "Highlight splits", present_splits, format_func=lambda i: shown.split_names[i], selection_mode="multi",
+    key=f"map_splits_{view}",
+    help="training: images at least one of the models trained on; none chosen shows every split",
+)  # fmt: skip
+hide_others = filters[1].toggle(
+    "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
+)
+filters[2].number_input(
+    "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key=f"map_find_row_{view}",
+    on_change=copy_state, args=(f"map_find_row_{view}", row_key), placeholder=f"0–{len(shown) - 1:,}",
+    help="selects that image, as a click on its point would",
+)  # fmt: skip
+rows_shown = np.isin(shown.split, splits) if splits else None
 
 options = st.columns(4)
 show_prior = options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane, key="map_prior")
@@ -65,13 +121,27 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
     z1 = sliders[0].slider("z₁", -reach, reach, 0.0, 0.05, key="probe_z1")
     z2 = sliders[1].slider("z₂", -reach, reach, 0.0, 0.05, key="probe_z2")
     probe = torch.tensor([[z1, z2]])
+density = len(shown) >= DENSITY_FROM and options[3].toggle(
+    "Density view", value=False, key="map_density", help="counts per cell instead of one dot per image"
+)
 
 
-def _map_key(map_view: MapView) -> str:
-    return f"map-{map_view.model.sha256[:12]}"
-
-
-def _draw_map(map_view: MapView) -> None:
+def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
+    title = f"{map_view.model.kind.upper()} · {map_view.model.name}"
+    if density:
+        counted = np.isin(labels, highlight) if highlight else np.ones(len(labels), dtype=bool)
+        counted &= True if rows_shown is None else rows_shown
+        figure = shared(
+            density_map, map_points.coords[counted], title=title, axis_names=map_points.axis_names,
+            equal_axes=map_points.is_plane,
+        )  # fmt: skip
+        show_figure(figure, map_points.key)
+        st.caption(
+            f"Images per cell of a {DENSITY_BINS} × {DENSITY_BINS} grid, {counted.sum():,} images"
+            + (" (the highlighted ones)" if counted.sum() < len(labels) else "")
+            + ". Switch the density view off to click or select images."
+        )
+        return
     ellipses = None
     all_sigmas = map_view.latent_map.encoding.sigma
     if show_sigma and all_sigmas is not None:
@@ -80,15 +150,15 @@ def _draw_map(map_view: MapView) -> None:
         outlines = sigma_ellipses(map_view.latent_map.codes[subset], sigmas)
         gaps = torch.full((len(subset), 1, 2), float("nan"))
         ellipses = torch.cat([outlines, gaps], dim=1).reshape(-1, 2).numpy()
-        small = sigma_note(float(sigmas.median()), marker_span(map_view.coords))
+        small = sigma_note(float(sigmas.median()), marker_span(map_points.coords))
     figure = shared(  # most visitors look at the same maps: built once per server (dashboard/figure_cache.py)
-        latent_scatter, map_view.coords, labels, class_names,
-        title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
-        prior_rings=show_prior, ellipses=ellipses, equal_axes=map_view.is_plane, highlight=highlight or None,
+        latent_scatter, map_points.coords, labels, class_names, title=title, axis_names=map_points.axis_names,
+        prior_rings=show_prior, ellipses=ellipses, equal_axes=map_points.is_plane, highlight=highlight or None,
+        rows_shown=rows_shown, hide_others=hide_others,
         extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
-    key = _map_key(map_view)
-    show_figure(figure, key, on_select=partial(remember_clicked_row, key, SELECTED_ROW_KEY), selection_mode="points")
+    on_select = partial(remember_map_selection, map_points.key, row_key, area_key)
+    show_figure(figure, map_points.key, on_select=on_select, selection_mode=SELECTION_MODES)
     if ellipses is not None and small:
         st.caption(small)
 
@@ -98,40 +168,76 @@ def _selection_panel(row: int | None) -> None:
     if row is None:
         st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
         return
-    image = sample.images.images[row : row + 1]
-    cells = st.columns(1 + len(map_views))
+    image = shown.images[row : row + 1]
+    cells = st.columns(1 + len(points))
     cells[0].image(upscale(image[0], 4), caption=f"original, row {row} ({class_names[labels[row]]})")
-    for cell, map_view in zip(cells[1:], map_views, strict=True):
-        cell.image(upscale(map_view.model.network.reconstruct(image)[0], 4), caption=f"{map_view.model.kind.upper()}")
-    for map_view in map_views:
-        codes = map_view.latent_map.codes
-        neighbours, distances = nearest_neighbours(codes, codes[row], N_NEIGHBOURS, row)
-        st.image(tile(sample.images.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
+    for cell, map_points in zip(cells[1:], points, strict=True):
+        cell.image(upscale(map_points.model.network.reconstruct(image)[0], 4), caption=map_points.model.kind.upper())
+    for map_points in points:
+        neighbours, distances = nearest_neighbours(map_points.codes, map_points.codes[row], N_NEIGHBOURS, row)
+        st.image(tile(shown.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
         st.caption(
-            f"{N_NEIGHBOURS} nearest codes in the {map_view.model.kind.upper()}'s {selection.latent_dim}-D space "
-            f"(distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
+            f"{N_NEIGHBOURS} nearest codes in the {map_points.model.kind.upper()}'s {selection.latent_dim}-D space "
+            f"among all {len(shown):,} shown images (distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
             + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
         )
+
+
+def _area_gallery(rows: list[int]) -> None:
+    """The images of the last box or lasso selection: the first GALLERY_SIZE, their classes, their mean code
+    decoded by each model, and all of them in a CSV."""
+    if not rows:
+        return
+    st.subheader(f"Selected area: {len(rows):,} images")
+    first = rows[:GALLERY_SIZE]
+    pictures, histogram = st.columns([3, 2])
+    pictures.image(
+        tile(shown.images[first], columns=16, upscale=2),
+        caption=f"the first {len(first)} of the {len(rows):,} selected images" if len(rows) > len(first) else
+        f"all {len(rows)} selected images",
+    )  # fmt: skip
+    with histogram:
+        counts = class_counts(rows, labels, len(class_names))
+        show_figure(class_histogram(counts, class_names, "Classes in the selection"), "map-selection-classes")
+    cells = st.columns(len(points) + 2)
+    for cell, map_points in zip(cells, points, strict=False):
+        decoded = decode_codes(map_points.model.network, mean_code(map_points.codes, rows))[0]
+        cell.image(upscale(decoded, 3), caption=f"{map_points.model.kind.upper()}: the mean code, decoded")
+        cell.download_button(
+            f"Selection: {map_points.model.name} (CSV)",
+            partial(  # built only when clicked
+                selection_csv, rows, shown.split_of(rows), [class_names[i] for i in labels[rows]],
+                map_points.coords, map_points.codes,
+            ),
+            safe_filename(f"{map_points.model.name}-selection.csv"), "text/csv", key=f"area-csv-{map_points.key}",
+            help="per selected image: row, split, class, map position, code",
+        )  # fmt: skip
+    st.caption(
+        f"Each model's mean code is the average of the {len(rows):,} selected images' {selection.latent_dim}-D "
+        "codes; an average of codes can decode to something none of them looks like."
+    )
 
 
 @st.fragment
 def maps_and_panel() -> None:
     url_state.publish()  # a click reruns only this fragment, after its callback changed the registered row
-    row = st.session_state.get(SELECTED_ROW_KEY)
-    if row is not None and row >= len(sample.images):
+    row = st.session_state.get(row_key)
+    if row is not None and row >= len(shown):
         row = None
     *map_columns, panel = st.columns([3] * len(map_views) + [2])
     with panel:  # first: the panel's images reach the browser before the maps' (unchanged) elements
         _selection_panel(row)
-        mark_selected(star_points({_map_key(v): v.coords for v in map_views}, row))  # the maps stay as they were
-    for column, map_view in zip(map_columns, map_views, strict=True):
+        mark_selected(star_points({p.key: p.coords for p in points}, row))  # the maps stay as they were
+    for column, map_view, map_points in zip(map_columns, map_views, points, strict=True):
         with column:
-            _draw_map(map_view)
+            _draw_map(map_view, map_points)
+    _area_gallery([r for r in st.session_state.get(area_key, []) if r < len(shown)])
 
 
 maps_and_panel()
 summaries = {v.model.kind.upper(): code_summary(v.model.sha256, v.latent_map, sample.images.labels) for v in map_views}
-notice(map_note(summaries, is_plane, selection.latent_dim))
+sampled = f" Measured on the {len(sample.images):,}-image sample." if full is not None else ""
+notice(map_note(summaries, is_plane, selection.latent_dim) + sampled)
 
 downloads = st.columns(len(map_views) + 2)
 for column, map_view in zip(downloads, map_views, strict=False):
