@@ -1,4 +1,4 @@
-"""Full maps, measured: `python -m benchmarks.full_maps [--parts memory placement] [--model NAME]`.
+"""Full maps, measured: `python -m benchmarks.full_maps [--parts memory leave-out placement] [--model NAME]`.
 
 memory: this process plays the server: it loads every shipped model (ae_models.library) and then every shipped
 full map (ae_models.fullmap.load_full_map), printing RSS before and after (target: a server with every full map
@@ -7,9 +7,10 @@ mean code of a 5,000-row selection, and the UMAP fit time each file recorded whe
 placement: how faithful the fast placement of a new code (drawn or uploaded images: the inverse-distance average
 of its 10 nearest codes' positions, latent_ops.place_on_map) is to UMAP's own `transform`. UMAP is fitted, as
 train-all fits it, on every row of the model's dataset but HELD_OUT held-out ones (validation or test images);
-those are then placed both ways; the median displacement is printed in map units beside the map's scale. Also
-the leave-out check on the shipped full map: the held-out rows placed from the other rows, against where the
-full map's own UMAP put them. About 1-2 minutes for an mnist-5k model (UMAP's compile and fit), 10+ for Fashion.
+those are then placed both ways; the median displacement is printed in map units beside the map's scale. About
+1-2 minutes for an mnist-5k model (UMAP's compile and fit) on an idle machine, several more for Fashion.
+leave-out: no UMAP fit, seconds: the held-out rows placed from the other rows of the shipped full map, against
+where its own UMAP put them, and the time to place one new code among all rows.
 
 The load average is printed beside the figures: on a shared machine they are pessimistic.
 """
@@ -26,7 +27,7 @@ import numpy as np
 import psutil
 import torch
 
-from ae_models.fullmap import load_full_map, mean_code, nearest_rows, place_codes
+from ae_models.fullmap import FullMap, load_full_map, mean_code, nearest_rows, place_codes
 from ae_models.fullmap.projection import FULL_MAP_UMAP_PARAMS
 from ae_models.fullmap.rows import TRAINING
 from ae_models.fullmap.store import full_map_path_for
@@ -59,9 +60,9 @@ def _ms(action, repeats: int = 20) -> float:
     return statistics.median(samples)
 
 
-def memory() -> None:
+def memory(weights: Path) -> None:
     start = rss_mib()
-    models = load_folder(WEIGHTS)[0]
+    models = load_folder(weights)[0]
     with_models = rss_mib()
     print(f"RSS {start:.0f} MiB at start, {with_models:.0f} MiB with all {len(models)} shipped models; {load()}")
     maps = []
@@ -79,29 +80,46 @@ def memory() -> None:
         neighbours = _ms(lambda full=full: nearest_rows(full, full.codes[7], 10, exclude_row=7))
         mean = _ms(lambda full=full, rows=rows: mean_code(full, rows))
         print(f"  {model.name:<22} {len(full):>6,} rows loaded in {seconds:.2f} s; neighbours over all rows "
-              f"{neighbours:.1f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
+              f"{neighbours:.2f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
     print(f"RSS {rss_mib():.0f} MiB with {len(maps)} full maps loaded (+{rss_mib() - with_models:.0f} MiB); {load()}")
 
 
-def placement(model_name: str) -> None:
-    import umap  # deferred: seconds of numba compilation
-
-    weights = WEIGHTS / f"{model_name}.safetensors"
-    trained = load_model(weights)
-    full = load_full_map(weights, trained)
-    if full.is_plane:
-        raise SystemExit(f"{model_name} has latent 2: its placement is the code itself")
-    candidates = torch.nonzero(full.split != TRAINING).flatten()  # validation rows, or the official test set
+def _held_out(full: FullMap) -> tuple[torch.Tensor, torch.Tensor]:
+    """HELD_OUT seeded rows of the validation split or the official test set, and the mask of every other row."""
+    candidates = torch.nonzero(full.split != TRAINING).flatten()
     held = candidates[torch.randperm(len(candidates), generator=torch.Generator().manual_seed(0))[:HELD_OUT]]
     keep = torch.ones(len(full), dtype=torch.bool)
     keep[held] = False
-    codes = full.codes.numpy()
+    return held, keep
 
-    left_out = place_on_map(full.codes[held], full.codes[keep], full.coords[keep])
-    shift = _displacement(left_out, full.coords[held], full.coords)
+
+def _umap_map(weights: Path, model_name: str) -> FullMap:
+    path = weights / f"{model_name}.safetensors"
+    full = load_full_map(path, load_model(path))
+    if full.is_plane:
+        raise SystemExit(f"{model_name} has latent 2: its placement is the code itself")
+    return full
+
+
+def leave_out(weights: Path, model_name: str) -> None:
+    """No UMAP fit: held-out rows placed from the other rows of the shipped map, against their own positions."""
+    full = _umap_map(weights, model_name)
+    held, keep = _held_out(full)
+    placed = place_on_map(full.codes[held], full.codes[keep], full.coords[keep])
+    shift = _displacement(placed, full.coords[held], full.coords)
     print(f"{model_name}: {len(held)} held-out rows placed from the other {int(keep.sum()):,} rows of the shipped "
           f"full map, against where its UMAP put them: {shift}")  # fmt: skip
+    single = _ms(lambda: place_codes(full, full.codes[held[:1]]))
+    print(f"placing one new code on the full map ({len(full):,} rows): {single:.1f} ms; {load()}")
 
+
+def placement(weights: Path, model_name: str) -> None:
+    """UMAP fitted on all rows but the held-out ones, then those placed by `transform` and by the fast placement."""
+    import umap  # deferred: seconds of numba compilation
+
+    full = _umap_map(weights, model_name)
+    held, keep = _held_out(full)
+    codes = full.codes.numpy()
     started = time.perf_counter()
     reducer = umap.UMAP(n_components=2, **FULL_MAP_UMAP_PARAMS).fit(codes[keep.numpy()])
     fit_s = time.perf_counter() - started
@@ -112,11 +130,9 @@ def placement(model_name: str) -> None:
     started = time.perf_counter()
     placed = place_on_map(full.codes[held], full.codes[keep], fitted)
     place_ms = (time.perf_counter() - started) * 1000
-    print(f"UMAP fitted on {int(keep.sum()):,} rows in {fit_s:.0f} s; transform of {len(held)} rows "
+    print(f"{model_name}: UMAP fitted on {int(keep.sum()):,} rows in {fit_s:.0f} s; transform of {len(held)} rows "
           f"{transform_s:.1f} s (first call compiles), fast placement {place_ms:.0f} ms; {load()}")  # fmt: skip
     print(f"fast placement against UMAP transform: {_displacement(placed, transformed, fitted)}")
-    single = _ms(lambda: place_codes(full, full.codes[held[:1]]))
-    print(f"placing one new code on the full map ({len(full):,} rows): {single:.1f} ms")
 
 
 def _displacement(placed: torch.Tensor, reference: torch.Tensor, layout: torch.Tensor) -> str:
@@ -134,13 +150,17 @@ def _displacement(placed: torch.Tensor, reference: torch.Tensor, layout: torch.T
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--parts", nargs="+", choices=("memory", "placement"), default=("memory", "placement"))
+    parts = ("memory", "leave-out", "placement")
+    parser.add_argument("--parts", nargs="+", choices=parts, default=parts)
     parser.add_argument("--model", default="mnist_vae_z16", help="the shipped latent-16 model for placement")
+    parser.add_argument("--weights", type=Path, default=WEIGHTS, help="weights folder (default: the shipped one)")
     args = parser.parse_args()
     if "memory" in args.parts:
-        memory()
+        memory(args.weights)
+    if "leave-out" in args.parts:
+        leave_out(args.weights, args.model)
     if "placement" in args.parts:
-        placement(args.model)
+        placement(args.weights, args.model)
 
 
 if __name__ == "__main__":

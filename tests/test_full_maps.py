@@ -200,3 +200,23 @@ def test_placement_on_umap_starts_from_the_nearest_rows(umap_file: Path, tiny_ae
     full = load_full_map(umap_file, tiny_ae)
     placed = place_codes(full, full.codes[[10, 20]])
     assert torch.allclose(placed, full.coords[[10, 20]], atol=1e-3)  # a row's own code lands on its own point
+
+
+@pytest.mark.scenario  # UMAP's numba compile alone takes 15-40 s
+def test_a_latent_six_model_gets_a_real_umap_layout_with_its_record(tmp_path: Path) -> None:
+    from ae_models.pipeline import train_spec
+
+    from .conftest import tiny_spec
+
+    trained = train_spec(tiny_spec("ae", latent=6, epochs=2))
+    path = tmp_path / "digits_ae_z6.safetensors"
+    save_model(trained, path)
+    write_full_map(path)
+    full = load_full_map(path, trained)
+    record = read_full_map_file(full_map_path_for(path))
+    assert not full.is_plane and full.codes.shape == (N_DIGITS, 6) and full.coords.shape == (N_DIGITS, 2)
+    assert full.projection.params["low_memory"] is True and full.projection.params["random_state"] == 0
+    assert full.projection.fit_seconds > 0 and full.projection.fit_cpu_seconds > 0
+    assert set(full.projection.versions) == {"umap-learn", "pynndescent", "numba", "numpy"}
+    magnitude = float(full.coords.abs().max())
+    assert record.coord_max_error <= 2.0 ** (np.ceil(np.log2(magnitude)) - 11)
