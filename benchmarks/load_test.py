@@ -221,14 +221,35 @@ async def session(browser, url: str, index: int, seconds: float, tally: Tally, p
 
 
 LIVE_EPOCHS = "500"
+LIVE_TIMEOUT_MS = 300_000  # a starved browser has taken over 120 s to load the page, the first epoch included
 FIRST_EPOCH = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .some((gd) => (gd._fullLayout.title.text || '').includes('Held-out codes after epoch'))"""
 
 
-async def live_trainer(browser, url: str):
-    """A visitor training on Train live (--live-training); returns its context, to close when the load is over."""
+@dataclass
+class LiveTrainer:
+    """The visitor training on Train live (--live-training): its server sessions (its refreshes are not the other
+    pages' reruns) and the epochs its run had done when the load began and when it ended."""
+
+    page: object
+    sessions: frozenset[str]
+    epochs: list[tuple[float, int]] = field(default_factory=list)  # (s since start, epochs done)
+
+    async def note_epochs(self, tally: Tally) -> None:
+        text = await self.page.locator("[data-testid='stProgress']").first.inner_text()
+        self.epochs.append((tally.now(), int(text.split("Epoch ")[1].split(" ")[0]) if "Epoch " in text else 0))
+
+    @property
+    def epochs_per_s(self) -> float:
+        (start, first), (end, last) = self.epochs[0], self.epochs[-1]
+        return (last - first) / (end - start) if end > start else 0.0
+
+
+async def live_trainer(browser, url: str, rerun_log: Path, tally: Tally) -> LiveTrainer:
+    """Start the training visitor's run and wait for its first epoch; its session is the only one the server has
+    seen by then."""
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(2 * RERUN_TIMEOUT_S * 1000)
+    context.set_default_timeout(LIVE_TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(f"{url}/{PAGE['train_live'].url_path}")
     await page.wait_for_selector("h1")
@@ -236,8 +257,10 @@ async def live_trainer(browser, url: str):
     await epochs.fill(LIVE_EPOCHS)
     await epochs.press("Tab")
     await page.get_by_role("button", name="Start").click()
-    await page.wait_for_function(FIRST_EPOCH, timeout=300_000)
-    return context
+    await page.wait_for_function(FIRST_EPOCH)
+    trainer = LiveTrainer(page, frozenset(r.session for r in read_log(rerun_log, tally.started).reruns))
+    await trainer.note_epochs(tally)
+    return trainer
 
 
 def rss_mib(pid: int) -> float:
@@ -271,6 +294,12 @@ class LoadResult:
     media_open: int
     media_after_ttl: int
     pace: Pace
+    trainer: LiveTrainer | None = None
+
+    def visitors(self, reruns: list[ServerRerun]) -> list[ServerRerun]:
+        """The reruns of the visitors' pages, without the training visitor's refreshes."""
+        training = self.trainer.sessions if self.trainer is not None else frozenset()
+        return [r for r in reruns if r.session not in training]
 
     @property
     def warm(self) -> float:
@@ -311,11 +340,12 @@ async def run_load(
         for helper in psutil.Process().children(recursive=True):  # Playwright's driver relays every frame
             if helper.pid != pid and "node" in helper.name():
                 helper.nice(10)
-        trainer = await live_trainer(browser, url) if live_training else None
+        trainer = await live_trainer(browser, url, rerun_log, tally) if live_training else None
         await asyncio.gather(*(session(browser, url, i, seconds, tally, pace) for i in range(sessions)))
         load_ended = tally.now()
         if trainer is not None:  # its session ends with the others: the TTL check below covers its run too
-            await trainer.close()
+            await trainer.note_epochs(tally)
+            await trainer.page.context.close()
         media_open = _media_bytes(url)
         await asyncio.sleep(ttl + 5)  # the server drops disconnected sessions after the TTL ...
         probe_at = tally.now()
@@ -333,7 +363,7 @@ async def run_load(
     reruns, held = server.reruns, server.held
     held_before_probe = [count for at, count in held if at < probe_at]
     left = held_before_probe[-1] if held_before_probe else -1
-    return LoadResult(tally, memory, load_ended, reruns, held, left, media_open, media_after, pace)
+    return LoadResult(tally, memory, load_ended, reruns, held, left, media_open, media_after, pace, trainer)
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -351,7 +381,8 @@ def _row(label: str, values: list[float]) -> str:
 def report(result: LoadResult, sessions: int) -> bool:
     """Print the figures; True when the targets hold (zero errors, p95 <= 300 ms, no growth, sessions dropped)."""
     tally, warm, ended = result.tally, result.warm, result.load_ended
-    steady = [r for r in result.server_reruns if warm <= r.finished <= ended]
+    window = [r for r in result.server_reruns if warm <= r.finished <= ended]
+    steady = result.visitors(window)
     server = [r.total_ms for r in steady]
     during = [mib for t, mib in result.memory if warm <= t <= ended]
     growth = (during[-1] - during[0]) if len(during) > 1 else 0.0
@@ -360,12 +391,19 @@ def report(result: LoadResult, sessions: int) -> bool:
           f"then {ended - warm:.0f} s of steady load")  # fmt: skip
     print(f"{'rerun latency after the warm-up':<40}{'p50':>10}{'p95':>10}{'p99':>10}{'max':>10}{'reruns':>8}")
     print(_row("in the server (request -> script end)", server))
-    print(_row("  the same over the whole run", [r.total_ms for r in result.server_reruns if r.finished <= ended]))
+    whole = result.visitors([r for r in result.server_reruns if r.finished <= ended])
+    print(_row("  the same over the whole run", [r.total_ms for r in whole]))
     print(_row("  waiting to start", [r.waited_ms for r in steady]))
     print(_row("  running the script", [r.ran_ms for r in steady]))
     print(_row("seen on the browsers' websockets", [ms for t, ms, _ in tally.latencies if t >= warm]))
     for action in sorted({action for _, _, action in tally.latencies}):
         print(_row(f"  {action}", [ms for t, ms, a in tally.latencies if a == action and t >= warm]))
+    if result.trainer is not None:
+        own = [r.total_ms for r in window if r.session in result.trainer.sessions]
+        print(_row("the training visitor's own refreshes", own))
+        print(f"one live training went on throughout (not counted above): {result.trainer.epochs_per_s:.2f} epochs/s "
+              f"from its first epoch to the load's end, epochs "
+              f"{' -> '.join(str(n) for _, n in result.trainer.epochs)}")  # fmt: skip
     print(
         f"actions whose rerun started over {LATE_S:g} s late (a starved browser): {tally.late}; actions with no "
         f"rerun within {NO_RERUN_S:g} s: {tally.misses} (Plotly had selected a point in {tally.selected_but_no_rerun} "
@@ -405,6 +443,8 @@ def summary(result: LoadResult) -> dict[str, object]:
         "most_sessions_held": max((count for _, count in result.sessions_held), default=0),
         "sessions_left": result.sessions_left,
         "memory_samples_mib": [mib for _, mib in result.memory],
+        "visitor_reruns": len(result.visitors(result.server_reruns)),
+        "live_epochs": None if result.trainer is None else [n for _, n in result.trainer.epochs],
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
+import torch
 
 from ae_models.anatomy.aggregate import PlaneDensity, plane_density
 from ae_models.anatomy.judge import TrainedJudge
@@ -25,14 +26,21 @@ from .resources import evaluation_sample, per_model
 Baseline = TypeVar("Baseline", PcaBasis, TrainedJudge, SizeCurve)
 
 
-def _held_out_images(model: LibraryModel, weights_dir: str):
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _held_out_of(weights_dir: str, sha256: str, _model: LibraryModel) -> torch.Tensor:
+    """The model's held-out images, picked once per model: the same tensor on every rerun, so that per_model finds
+    its digest instead of hashing it again (a fresh pick cost 2.5 ms per VAE card, ten cards a rerun of Overview)."""
+    sample = evaluation_sample(weights_dir, _model.dataset)
+    return sample.images.images[held_out_by(sample, [_model.trained.dataset]).held_out]
+
+
+def _held_out_images(model: LibraryModel, weights_dir: str) -> torch.Tensor | None:
     """The model's own held-out images of its dataset's evaluation sample, or None where that cannot be read."""
     try:
-        sample = evaluation_sample(weights_dir, model.dataset)
+        images = _held_out_of(weights_dir, model.sha256, model)
     except Exception:  # a missing dataset or a broken sample: the card shows a dash, the log keeps why
         logging.getLogger("dashboard").info("no evaluation sample for %s", model.dataset, exc_info=True)
         return None
-    images = sample.images.images[held_out_by(sample, [model.trained.dataset]).held_out]
     if len(images) < 2 or tuple(images.shape[1:]) != model.trained.config.image_shape:
         return None
     return images

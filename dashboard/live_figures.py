@@ -11,23 +11,39 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 from plotly.subplots import make_subplots
 
+from ae_models.config import EpochRecord
 from ae_models.live.records import EpochSnapshot, SettingChange
 
 from .figures import PALETTE, SPLITS, chart_layout
 from .imaging import LABEL_PX, gif_bytes
 
 GIF_SIDE = 360
+REFERENCE_GREY = "#9e9e9e"
 
 
 def change_label(change: SettingChange) -> str:
     return f"β {change.beta:g}, lr {change.learning_rate:g}"
 
 
-def live_curves(snapshots: Sequence[EpochSnapshot], kind: str) -> go.Figure:
+def live_curves(
+    snapshots: Sequence[EpochSnapshot], kind: str, reference: tuple[str, Sequence[EpochRecord]] | None = None
+) -> go.Figure:
     """Reconstruction and KL per epoch on their own scales (solid: validation, dotted: train); a dashed line where
-    the visitor's change first trained. With no epoch yet, the empty axes the curves will be drawn on."""
+    the visitor's change first trained; a `reference` (name, history) model's validation curves in grey, over the
+    epochs the run has reached. With no epoch yet, the empty axes the curves will be drawn on."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Reconstruction (nats/image)", "KL (nats/image)"))
     epochs = [s.record.epoch for s in snapshots]
+    if reference is not None:
+        name, history = reference
+        for column, part in enumerate(("reconstruction", "kl"), start=1):
+            fig.add_trace(
+                go.Scatter(
+                    x=[r.epoch for r in history], y=[getattr(r, f"val_{part}") for r in history], mode="lines",
+                    line={"color": REFERENCE_GREY, "width": 2}, name=f"{name} (validation)", legendgroup="reference",
+                    showlegend=column == 1, hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.2f}}<extra></extra>",
+                ),
+                row=1, col=column,
+            )  # fmt: skip
     for column, part in enumerate(("reconstruction", "kl"), start=1):
         for split, dash in zip(SPLITS, ("dot", "solid"), strict=True):
             fig.add_trace(

@@ -102,6 +102,7 @@ class ServerRerun:
     finished: float  # s since the load started
     waited_ms: float  # request -> script started (queued behind other work)
     ran_ms: float  # script started -> finished
+    session: str = ""  # the Streamlit session id that asked
 
     @property
     def total_ms(self) -> float:
@@ -135,7 +136,7 @@ def read_log(log_path: str | Path, started: float) -> ServerLog:
         elif event == "finished" and subject in requested:
             asked = requested.pop(subject)
             start = max(began.pop(subject, asked), asked)
-            result.reruns.append(ServerRerun(at, (start - asked) * 1000, (at - start) * 1000))
+            result.reruns.append(ServerRerun(at, (start - asked) * 1000, (at - start) * 1000, subject))
         elif event == "held":
             result.held.append((at, int(subject)))
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from ae_models.anatomy.aggregate import plane_density
 from ae_models.anatomy.likelihood_file import find_likelihood
@@ -12,6 +13,7 @@ from ae_models.anatomy.usage import LatentUsage, latent_usage
 from ae_models.latent_maps import find_map
 from ae_models.library import beta_sweeps, load_folder
 from ae_models.samples import held_out_by, load_sample, sample_path
+from dashboard.anatomy_data import _held_out_images
 from dashboard.anatomy_figures import HOLE_NAME
 from dashboard.anatomy_notes import hole_note, sweep_usage_note, usage_note
 
@@ -131,3 +133,12 @@ def test_pca_baseline_is_scored_beside_the_models() -> None:
     assert "shipped AE and VAE (latent 2 and 16" in caption and f"{curve.epochs} epochs on the first 4,500" in caption
     assert any(i.proto.imgs[0].caption == "PCA, 16 components" for i in app.get("image"))
     assert "PCA's map" in " ".join(c["layout"]["title"]["text"] for c in charts(app))
+
+
+def test_a_models_held_out_images_are_picked_once_and_are_its_own() -> None:
+    """The same tensor on every rerun, so the per-model cache finds its digest instead of hashing it again."""
+    model = MODELS_BY_NAME["mnist_vae_z16"]
+    first = _held_out_images(model, str(WEIGHTS_DIR))
+    assert _held_out_images(model, str(WEIGHTS_DIR)) is first
+    sample = load_sample(sample_path(WEIGHTS_DIR, model.dataset))
+    assert torch.equal(first, sample.images.images[held_out_by(sample, [model.trained.dataset]).held_out])

@@ -14,11 +14,15 @@ import pytest
 import torch
 
 from ae_models.datasets import DatasetError, split_indices
+from ae_models.library import load_folder
 from ae_models.live import worker
+from ae_models.live.compare import shipped_counterpart
 from ae_models.live.pool import RunOwner, TrainingPool
 from ae_models.live.records import LiveSettings, LiveSettingsError, RunEnded
 from ae_models.live.snapshots import plane_of
 from ae_models.weights import load_model
+
+from .conftest import REPO_ROOT
 
 TINY = LiveSettings(dataset="digits", epochs=3, batch_size=128, learning_rate=5e-3)
 LONG = LiveSettings(dataset="digits", epochs=400, batch_size=128, learning_rate=5e-3)
@@ -167,6 +171,14 @@ def test_the_next_spare_worker_starts_after_the_first_epoch_not_beside_it(pool) 
     wait_for(lambda: pool._spare)
     assert pool._spare.process.is_alive() and pool._spare.process is not run.process
     run.stop()
+
+
+def test_a_run_is_compared_with_the_default_shipped_model_of_its_dataset_kind_and_latent_size() -> None:
+    shipped, _ = load_folder(REPO_ROOT / "weights")
+    assert shipped_counterpart(shipped, LiveSettings()).name == "mnist_vae_z2"  # not a beta-sweep member
+    assert shipped_counterpart(shipped, LiveSettings(kind="ae", latent_dim=16)).name == "mnist_ae_z16"
+    assert shipped_counterpart(shipped, LiveSettings(dataset="fashion-mnist")).name == "fashion_vae_z2"
+    assert shipped_counterpart(shipped, TINY) is None  # no digits model is shipped
 
 
 def test_shutdown_ends_every_worker_and_drops_the_queue() -> None:

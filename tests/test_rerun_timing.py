@@ -36,5 +36,5 @@ def test_the_log_gives_each_rerun_its_wait_and_run_time(tmp_path: Path) -> None:
     log = tmp_path / "reruns.log"
     log.write_text("10.0 rerun s1\n10.5 started s1\n10.7 finished s1\n11.0 held 3\n11.2 finished s2\n")
     logged = read_log(log, started=10.0)
-    assert [(round(r.waited_ms), round(r.ran_ms)) for r in logged.reruns] == [(500, 200)]
+    assert [(round(r.waited_ms), round(r.ran_ms), r.session) for r in logged.reruns] == [(500, 200, "s1")]
     assert logged.held == [(1.0, 3)] and logged.unsupported == []

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ae_models.live import pool as pool_module
 from dashboard.resources import training_pool
 
-from .app_support import assert_clean, charts, images, open_page
+from .app_support import assert_clean, charts, images, open_page, trace_names
 
 PAGE = "views/train_live.py"
 START = "FormSubmitter:live_settings-Start"
@@ -47,8 +47,10 @@ def test_a_run_shows_curves_map_and_pictures_then_saves_for_the_other_pages() ->
     assert titles[0].startswith("Losses per epoch") and titles[1] == "Held-out codes after epoch 3"
     assert len(images(app)) == 4  # originals, reconstructions, two rows of prior decodes
     assert any("180 held-out images" in c.value for c in app.caption)
+    assert "live_compare" not in [t.key for t in app.toggle]  # no digits model is shipped
     app.button(key="live_save").click().run()
     assert_clean(app)
+    assert "its settings keep the β and learning rate the run started with" in app.info[-1].value.lower()
     assert app.sidebar.selectbox(key="group").value == ("digits", 2)
     assert app.sidebar.selectbox(key="vae-digits-2").value == "upload:live_digits_vae_z2_3ep"
     app.switch_page("views/latent_map.py").run()
@@ -70,6 +72,19 @@ def test_before_start_the_curves_axes_are_drawn_and_start_draws_epoch_one_in_its
     titles = [c["layout"]["title"]["text"] for c in charts(app)]
     assert titles[0] == "Losses per epoch" and titles[1].startswith("Held-out codes after epoch")
     app.session_state["live_owner"].forget()
+
+
+def test_the_curves_can_be_compared_with_the_shipped_model_of_the_same_dataset_kind_and_latent_size() -> None:
+    app = open_page(PAGE)
+    app.number_input(key="live_epochs").set_value(1)
+    app.number_input(key="live_batch").set_value(256)
+    app.button(key=START).click().run()  # the default: a VAE with latent 2 on mnist-5k
+    refresh_until(app, lambda a: a.success)
+    assert not [t for t in trace_names(app) if t and "mnist_vae_z2" in t]
+    app.toggle(key="live_compare").set_value(True).run()
+    assert_clean(app)
+    assert "mnist_vae_z2 (validation)" in trace_names(app)
+    assert any(c.value.startswith("Grey: the shipped mnist_vae_z2 (VAE, conv") for c in app.caption)
 
 
 def test_bad_settings_get_a_message_and_start_nothing() -> None:

@@ -182,8 +182,8 @@ def _ending(control: LiveControl, epochs: int) -> RunEnded:
 
 
 def _weights(model: Autoencoder, control: LiveControl, data: LiveData, config: TrainConfig) -> bytes | None:
-    """The weights file of the last good epoch, as `ae_models train` would write it, with the per-epoch beta and
-    learning rate (mid-run changes included) in its history."""
+    """The weights file of the last good epoch, as `ae_models train` would write it: its training settings are the
+    ones the run started with (beta, learning rate), its history has each epoch's own (mid-run changes included)."""
     if control.good_state is None:
         return None
     model.load_state_dict(control.good_state)

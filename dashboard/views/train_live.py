@@ -8,14 +8,18 @@ import numpy as np
 import streamlit as st
 import torch
 
+from ae_models.config import EpochRecord
+from ae_models.live.compare import shipped_counterpart
 from ae_models.live.pool import LiveRun, RunOwner
 from ae_models.live.records import LIVE_DATASETS, EpochSnapshot, LiveSettings, LiveSettingsError
+from ae_models.report import describe_architecture
 from dashboard.exports import safe_filename
 from dashboard.imaging import tile
 from dashboard.live_figures import change_label, live_curves, live_map, map_extent, map_gif
 from dashboard.picker import add_session_model
 from dashboard.presentation import show_figure
-from dashboard.resources import training_pool
+from dashboard.resources import load_library, training_pool
+from dashboard.settings import weights_dir
 
 REFRESH_SECONDS = 0.5
 OWNER_KEY = "live_owner"
@@ -130,12 +134,31 @@ def shown_snapshot(snapshots: list[EpochSnapshot]) -> EpochSnapshot:
     return snapshots[min(epoch, len(snapshots)) - 1]
 
 
+def compared(settings: LiveSettings) -> tuple[str, list[EpochRecord]] | None:
+    """The shipped model of the run's dataset, kind and latent size, when the visitor asks to overlay its curves."""
+    counterpart = shipped_counterpart(load_library(str(weights_dir())).models, settings)
+    if counterpart is None or not st.toggle(
+        f"Compare with the shipped {counterpart.name}", key="live_compare",
+        help="its validation curves in grey, over the epochs this run has reached",
+    ):  # fmt: skip
+        return None
+    trained = counterpart.trained
+    training = trained.training
+    st.caption(
+        f"Grey: the shipped {counterpart.name} ({describe_architecture(trained)}), trained on "
+        f"{trained.dataset.n_train:,} {counterpart.dataset} images with its own settings: batch "
+        f"{training.batch_size}, learning rate {training.learning_rate:g} ({training.lr_schedule}), "
+        f"β {training.beta:g}, {training.epochs} epochs."
+    )
+    return counterpart.name, counterpart.trained.history
+
+
 def views(run: LiveRun) -> None:
     snapshots = list(run.snapshots)  # the reader thread appends meanwhile
     if not snapshots or run.started is None:
         return
     settings, started = run.settings, run.started
-    show_figure(live_curves(snapshots, settings.kind), "live-curves")
+    show_figure(live_curves(snapshots, settings.kind, compared(settings)), "live-curves")
     changes = [s.change for s in snapshots if s.change is not None]
     if changes:
         st.caption(
@@ -227,7 +250,8 @@ def keep_model(weights: bytes, filename: str) -> None:
     problem = add_session_model(weights, filename, choose=True)
     st.session_state[SAVED_KEY] = problem or (
         f"Saved as upload:{filename.removesuffix('.safetensors')}: it is now chosen in the sidebar, so every other "
-        "page shows it."
+        "page shows it. Its settings keep the β and learning rate the run started with; its history keeps each "
+        "epoch's own, your changes included."
     )
 
 
