@@ -1,6 +1,7 @@
 """The shipped model set: what `train-all` rebuilds and what the dashboard loads by default.
 
-Budget: all of it in under 15 minutes on 2 CPU cores, so epochs are set per model by what it has to show.
+Budget: all of it, full maps included, in under 20 minutes on 2 CPU cores, so epochs are set per model by what it
+has to show.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ _MNIST_MODEL = ModelConfig(architecture="conv", conv_channels=(32, 64), hidden_s
 _MNIST_TRAINING = TrainConfig(batch_size=64, learning_rate=2e-3, augment=1.0)
 # The sweep trades width for count: six models at half the channels keep train-all inside its budget.
 _SWEEP_MODEL = replace(_MNIST_MODEL, kind="vae", latent_dim=16, conv_channels=(16, 32))
-# Fashion-MNIST has 54,000 training images: the book's MLP learns it in a few fast epochs.
-_FASHION_MODEL = ModelConfig(architecture="mlp", hidden_sizes=(256,))
-_FASHION_TRAINING = TrainConfig(epochs=10, batch_size=128, learning_rate=2e-3)
+# Fashion-MNIST has 54,000 training images and no need of jitter: the sweep's half-width conv net, batch 64, gets
+# far more per CPU second than an MLP (latent-16 VAE on the official test set: README, "Shipped weights").
+_FASHION_MODEL = replace(_MNIST_MODEL, conv_channels=(16, 32))
+_FASHION_TRAINING = TrainConfig(epochs=12, batch_size=64, learning_rate=2e-3)
 
 _MNIST_EPOCHS = {("ae", 2): 60, ("vae", 2): 60, ("ae", 16): 40, ("vae", 16): 120}
 

@@ -142,11 +142,11 @@ def test_the_full_fashion_map_draws_all_70000_images_and_a_click_picks_the_neare
     assert page.get_by_text("among all 70,000 shown images").count() == 2  # neighbours over every row
     centre = xy[inside].mean(axis=0)
     lasso = [tuple(centre + 0.12 * np.array([np.cos(a) * width, np.sin(a) * height])) for a in np.linspace(0, 6, 9)]
-    drag_selection(page, page.locator(".js-plotly-plot").first, "Lasso Select", lasso)
+    drag_selection(page, page.locator(".js-plotly-plot").nth(1), "Lasso Select", lasso)  # on the VAE's map
     heading = page.get_by_text(re.compile(r"Selected area: [\d,]+ images"))
     heading.wait_for(timeout=60_000)
     wait_until_idle(page)
-    selected = page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData[0].selectedpoints.length")
+    selected = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1]._fullData[0].selectedpoints.length")
     assert heading.inner_text() == f"Selected area: {selected:,} images" and selected > 1_000
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()

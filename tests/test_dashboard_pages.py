@@ -370,7 +370,7 @@ def test_every_chart_on_every_page_is_configured_for_png_export() -> None:
         assert all(c["toImageButtonOptions"]["format"] == "png" for c in configs), page.name
         charts_on[page.name] = len(configs)
     with_charts = {"latent_map", "interpolation", "sampling", "training_curves", "anomaly", "compression"}
-    with_charts |= {"latent_anatomy", "prior_codes"}
+    with_charts |= {"latent_anatomy", "prior_codes", "train_live"}  # train live draws its empty loss axes at rest
     assert {name for name, count in charts_on.items() if count} == with_charts, charts_on
 
 
@@ -478,6 +478,7 @@ def test_sampling_notes_count_the_draws_outside_each_models_codes_and_the_washed
     from ae_models.samples import load_sample, sample_path
 
     models = {m.name: m.network for m in load_folder(WEIGHTS_DIR)[0]}
+    smudgier, ae_counts = [], {}
     for group, prefix in ((("mnist-5k", 2), "mnist"), (("fashion-mnist", 16), "fashion")):
         app = open_page("views/sampling.py", group)
         assert_clean(app)
@@ -496,10 +497,13 @@ def test_sampling_notes_count_the_draws_outside_each_models_codes_and_the_washed
             in note
         )
         assert "smudges" not in " ".join(m.value for m in app.markdown)
-        assert washed[0] > washed[1] + 3 and "AE's samples are the smudgier" in note  # the shipped AEs' are
+        smudgier.append(washed[0] > washed[1] + 24 // 8)  # the note's rule: more than an eighth of the draws
+        assert ("AE's samples are the smudgier" in note) == smudgier[-1]
         assert "never asked" not in note  # defect: said so right after counting 0 AE draws outside its codes
         assert outside[1] <= 2  # the intro's claim: the VAE's draws land where its decoder has learned to draw
-    assert outside[0] == 0  # Fashion's 16-D AE: its draws are near its codes, yet they decode washed out
+        ae_counts[prefix] = (outside[0], washed[0])
+    assert any(smudgier)  # a shipped pair shows the verdict (MNIST latent 2: AE 8 washed out, VAE 2)
+    assert ae_counts["mnist"][0] == 0 < ae_counts["mnist"][1]  # MNIST's 2-D AE: draws near its codes, some washed out
 
 
 def test_sampling_note_says_when_the_ae_samples_only_a_few_classes() -> None:

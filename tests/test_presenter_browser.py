@@ -161,7 +161,10 @@ def test_a_reload_restores_the_latent_map_with_its_selection(new_page, server: s
     wait_until_idle(page)
     assert query(page.url) == before
     assert page.get_by_text("Each dot is one of 2,000 fashion-mnist images").count() == 1
-    assert page.evaluate(SELECTED_ROWS) == [int(before["row"])] * 2  # the star on both maps
+    page.wait_for_function(  # the star on both maps, once they are drawn (the panel comes first, then the maps)
+        f"() => JSON.stringify(({SELECTED_ROWS})()) === JSON.stringify([{int(before['row'])}, {int(before['row'])}])",
+        timeout=30_000,
+    )
     assert page.locator("h1").first.inner_text() == "Latent map"
 
 

@@ -18,7 +18,6 @@ from .conftest import REPO_ROOT
 
 SHIPPED = REPO_ROOT / "weights"
 SPECS = shipped_specs()
-FULL_MAP_DATASETS = {"mnist-5k"}  # fashion-mnist's full maps come with its retrained weights (issue 11)
 
 
 def test_the_folder_holds_exactly_the_catalog_and_stays_small() -> None:
@@ -62,6 +61,17 @@ def test_mnist_vaes_beat_the_reference_models_on_held_out_digits() -> None:
     assert _metrics("mnist_vae_z16").neg_elbo <= 100
 
 
+def test_fashion_vaes_beat_the_plain_mlp_recipe_on_the_official_test_set() -> None:
+    # anchors (Fashion-MNIST's 10,000 test images, this project's own train): the pytorch/examples 784-400 MLP VAE
+    # at latent 16 scores 244.7 after 10 epochs and 241.8 after 30; the MLP-256 VAEs shipped before, 265.6 at
+    # latent 2 and 245.6 at latent 16
+    test = load_split("fashion-mnist", "test").images
+    scores = {z: evaluate(load_model(SHIPPED / f"fashion_vae_z{z}.safetensors").network, test) for z in (2, 16)}
+    assert scores[16].n_images == 10_000
+    assert scores[16].neg_elbo <= 238
+    assert scores[2].neg_elbo < 265.6
+
+
 def test_the_latent_two_ae_reconstructs_better_than_the_vae() -> None:
     assert _metrics("mnist_ae_z2").reconstruction < _metrics("mnist_vae_z2").reconstruction
 
@@ -74,7 +84,13 @@ def test_the_beta_sweep_trades_rate_for_distortion() -> None:
     assert recons == sorted(recons), "more beta, worse reconstruction"
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.dataset in FULL_MAP_DATASETS], ids=lambda s: s.name)
+# Fashion's four maps read 70,000 images and encode them four times (about 20 s): `make scenario-test` runs them
+FULL_MAP_SPECS = [
+    pytest.param(s, marks=pytest.mark.scenario) if s.dataset == "fashion-mnist" else s for s in SPECS
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", FULL_MAP_SPECS, ids=lambda s: s.name)
 def test_shipped_full_map_covers_every_image_marked_by_split(spec) -> None:
     path = SHIPPED / spec.filename
     trained = load_model(path)
@@ -84,3 +100,4 @@ def test_shipped_full_map_covers_every_image_marked_by_split(spec) -> None:
     test_rows = len(full) - info.n_train - info.n_val
     assert counts == [info.n_train, info.n_val, test_rows] and full.coords.shape == (len(full), 2)
     assert full.is_plane == (spec.model.latent_dim == 2)
+    assert (len(full), full.n_pool) == {"mnist-5k": (5000, 5000), "fashion-mnist": (70000, 60000)}[spec.dataset]

@@ -49,7 +49,14 @@ if not map_views:
     st.stop()
 is_plane = all(v.is_plane for v in map_views)
 missing = missing_full_map([v.model for v in map_views])
-view = st.radio(
+caption = st.empty()  # written once the view below is known
+class_names = sample.images.class_names  # the full map's are the same dataset's
+highlight = st.pills(
+    "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
+    key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
+)  # fmt: skip
+filters = st.columns([3, 3, 2], vertical_alignment="bottom")  # one row: the maps stay on a projector's screen
+view = filters[0].radio(
     "Images on the map", ["sample", "full"], horizontal=True, key="map_view", disabled=missing is not None,
     format_func={"sample": f"a sample of {len(sample.images):,} (quick)", "full": "every image of the dataset"}.get,
     help=missing or "every image the dataset has, each marked by its split",
@@ -66,9 +73,9 @@ else:
     shown = full_images(full)
     points = [full_points(v.model, m) for v, m in zip(map_views, full, strict=True)]
     row_key, area_key = FULL_ROW_KEY, FULL_AREA_ROWS_KEY
-labels, class_names = shown.labels, shown.class_names
+labels = shown.labels
 present_splits = np.unique(shown.split).tolist()
-st.caption(
+caption.caption(
     f"Each dot is one of {len(shown):,} {selection.dataset} images "
     + (
         "(every image of the dataset: " + ", ".join(shown.split_names[i] for i in present_splits) + ") "
@@ -89,19 +96,11 @@ st.caption(
         "images in a gallery below the maps."
     )
 )
-highlight = st.pills(
-    "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
-    key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
-)  # fmt: skip
-filters = st.columns([3, 2, 2], vertical_alignment="bottom")
-splits = filters[0].pills(
+splits = filters[1].pills(
     "Highlight splits", present_splits, format_func=lambda i: shown.split_names[i], selection_mode="multi",
     key=f"map_splits_{view}",
     help="training: images at least one of the models trained on; none chosen shows every split",
 )  # fmt: skip
-hide_others = filters[1].toggle(
-    "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
-)
 filters[2].number_input(
     "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key=f"map_find_row_{view}",
     on_change=copy_state, args=(f"map_find_row_{view}", row_key), placeholder=f"0–{len(shown) - 1:,}",
@@ -109,7 +108,7 @@ filters[2].number_input(
 )  # fmt: skip
 rows_shown = np.isin(shown.split, splits) if splits else None
 
-options = st.columns(4)
+options = st.columns(5)
 show_prior = options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane, key="map_prior")
 show_sigma = options[1].toggle("VAE σ ellipses", value=False, disabled=not is_plane, key="map_sigma")
 probe = None
@@ -123,6 +122,9 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
     probe = torch.tensor([[z1, z2]])
 density = len(shown) >= DENSITY_FROM and options[3].toggle(
     "Density view", value=False, key="map_density", help="counts per cell instead of one dot per image"
+)
+hide_others = options[4].toggle(
+    "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
 )
 
 
