@@ -29,9 +29,9 @@ def build_full_map(trained: TrainedModel, weights_sha256: str, rows: DatasetRows
     codes = encode_in_batches(trained.network, rows.images.images).mean
     coords, projection = project_all(codes)
     coords16 = None if coords is None else coords.to(torch.float16)
-    error = 0.0 if coords is None else float((coords16.float() - coords).abs().max())
     if coords16 is not None and not torch.isfinite(coords16).all():
-        raise ValueError("UMAP coordinates exceed float16's range")
+        raise ValueError("UMAP coordinates exceed float16's range")  # UMAP layouts span tens of units, never 65,504
+    error = 0.0 if coords is None else float((coords16.float() - coords).abs().max())
     probes = probe_rows_for(len(rows))
     return FullMapRecord(
         weights_sha256, rows.images.name, len(rows), rows.n_pool, projection, coords16, probes, codes[probes], error
