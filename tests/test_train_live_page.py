@@ -117,3 +117,12 @@ def test_a_second_visitor_waits_in_the_queue_and_the_first_can_steer_and_stop() 
         refresh_until(second, lambda a: a.success)  # the freed slot went to the queued run
     finally:
         pool.limit = limit
+
+
+def test_the_image_count_field_shows_only_for_fashion_mnist() -> None:
+    app = open_page(PAGE)
+    assert "live_fashion" not in [n.key for n in app.number_input]  # mnist-5k is the default
+    app.selectbox(key="live_dataset").set_value("fashion-mnist").run()
+    assert [n.label for n in app.number_input if n.key == "live_fashion"] == ["Fashion-MNIST images to train on"]
+    app.selectbox(key="live_dataset").set_value("digits").run()
+    assert "live_fashion" not in [n.key for n in app.number_input]

@@ -37,13 +37,16 @@ def owner() -> RunOwner:
 
 def settings_form(busy: bool) -> LiveSettings | None:
     """The run's settings; None until Start is pressed with valid ones (bad ones get a message naming them)."""
+    # outside the form, so that choosing a dataset reruns the page and the image count shows only for Fashion-MNIST
+    dataset = st.selectbox("Dataset", LIVE_DATASETS, key="live_dataset")
     with st.form("live_settings", border=True):
         left, middle, right = st.columns(3)
-        dataset = left.selectbox("Dataset", LIVE_DATASETS, key="live_dataset")
-        fashion = left.number_input(
-            "Fashion-MNIST: images to train on", value=5000, step=1000, key="live_fashion",
-            help="a seeded subset of its training split; the held-out images stay ones it never sees",
-        )  # fmt: skip
+        fashion = LiveSettings.fashion_images
+        if dataset == "fashion-mnist":
+            fashion = left.number_input(
+                "Fashion-MNIST images to train on", value=fashion, step=1000, key="live_fashion",
+                help="a seeded subset of its training split; the held-out images stay ones it never sees",
+            )  # fmt: skip
         kind = middle.radio("Model", ("vae", "ae"), format_func=str.upper, horizontal=True, key="live_kind")
         latent = middle.radio("Latent size", (2, 16), horizontal=True, key="live_latent")
         architecture = middle.radio(
