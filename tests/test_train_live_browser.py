@@ -34,7 +34,7 @@ MAP_EPOCH = """() => {
 
 def start_run(page, epochs: int) -> None:
     """Fill the settings form as a visitor would (digits, batch 8, `epochs`) and press Start."""
-    page.locator("[data-testid='stForm'] [data-testid='stSelectbox']", has_text="Dataset").click()
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']", has_text="Dataset").click()
     page.get_by_role("option", name="digits").click()
     for label, value in (("Batch size", "8"), ("Epochs", str(epochs))):
         field = page.get_by_role("spinbutton", name=label, exact=True)

@@ -43,6 +43,7 @@ def test_a_run_shows_curves_map_and_pictures_then_saves_for_the_other_pages() ->
     assert_clean(app)
     refresh_until(app, lambda a: a.success)
     assert app.success[0].value == "The run completed all 3 epochs."
+    assert [p.proto.text for p in app.get("progress")] == ["Finished: 3 of 3 epochs trained"]  # no time left
     titles = [c["layout"]["title"]["text"] for c in charts(app)]
     assert titles[0].startswith("Losses per epoch") and titles[1] == "Held-out codes after epoch 3"
     assert len(images(app)) == 4  # originals, reconstructions, two rows of prior decodes
@@ -114,13 +115,17 @@ def test_a_second_visitor_waits_in_the_queue_and_the_first_can_steer_and_stop() 
         refresh_until(first, lambda a: any(c.value.startswith("Dashed lines: your changes") for c in a.caption))
         first.button(key="live_stop").click().run()
         refresh_until(first, lambda a: a.info and a.info[0].value.startswith("The run stopped after epoch"))
+        assert [p.proto.text for p in first.get("progress")] == [
+            f"Stopped: {len(first.session_state['live_owner'].current.snapshots)} of 400 epochs trained"
+        ]
         refresh_until(second, lambda a: a.success)  # the freed slot went to the queued run
     finally:
         pool.limit = limit
 
 
-def test_the_image_count_field_shows_only_for_fashion_mnist() -> None:
+def test_the_image_count_field_shows_only_for_fashion_mnist_and_enter_does_not_start_a_run() -> None:
     app = open_page(PAGE)
+    assert [f.proto.form.enter_to_submit for f in app.get("form")] == [False]  # only the Start button starts
     assert "live_fashion" not in [n.key for n in app.number_input]  # mnist-5k is the default
     app.selectbox(key="live_dataset").set_value("fashion-mnist").run()
     assert [n.label for n in app.number_input if n.key == "live_fashion"] == ["Fashion-MNIST images to train on"]

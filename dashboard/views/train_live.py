@@ -26,6 +26,7 @@ REFRESH_SECONDS = 0.5
 OWNER_KEY = "live_owner"
 SAVED_KEY = "live_saved"
 ENDING_LOOK = {"completed": st.success, "stopped": st.info, "diverged": st.error, "failed": st.error}
+ENDING_WORD = {"completed": "Finished", "stopped": "Stopped", "diverged": "Diverged", "failed": "Failed"}
 
 
 def owner() -> RunOwner:
@@ -39,7 +40,7 @@ def settings_form(busy: bool) -> LiveSettings | None:
     """The run's settings; None until Start is pressed with valid ones (bad ones get a message naming them)."""
     # outside the form, so that choosing a dataset reruns the page and the image count shows only for Fashion-MNIST
     dataset = st.selectbox("Dataset", LIVE_DATASETS, key="live_dataset")
-    with st.form("live_settings", border=True):
+    with st.form("live_settings", border=True, enter_to_submit=False):  # only the Start button starts a run
         left, middle, right = st.columns(3)
         fashion = LiveSettings.fashion_images
         if dataset == "fashion-mnist":
@@ -121,6 +122,9 @@ def progress(run: LiveRun) -> None:
         st.progress(0.0, text="Starting the training process ...")
         return
     done, total = len(run.snapshots), run.settings.epochs
+    if run.ended is not None:  # no time left to estimate
+        st.progress(done / total, text=f"{ENDING_WORD[run.ended.ending]}: {done} of {total} epochs trained")
+        return
     if not done:
         st.progress(0.0, text="Training epoch 1 ...")
         return
