@@ -8,6 +8,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -251,3 +252,11 @@ def test_a_fashion_subset_trains_on_part_of_the_training_split_and_keeps_the_hel
     _, val_index = split_indices(len(pool), worker.VAL_FRACTION, worker.SPLIT_SEED)
     held_out = {tuple(image.flatten().tolist()[::37]) for image in pool.images[val_index]}
     assert all(tuple(image.flatten().tolist()[::37]) in held_out for image in data.val.images[:50])
+
+
+def test_a_run_gives_its_slot_back_as_it_ends_not_once_its_process_has_exited(pool) -> None:
+    """Start pressed right after a run finished must not queue behind that finished run's exiting process."""
+    first = pool.submit(replace(TINY, epochs=1))
+    wait_for(lambda: first.ended)
+    second = pool.submit(LONG)
+    assert second.queue_place is None and second.state != "queued"

@@ -213,6 +213,8 @@ class TrainingPool:
         try:
             while True:
                 message = events.recv()
+                if isinstance(message, RunEnded):  # free the slot now, not once the process has exited (seconds)
+                    self._release(run)
                 run._file(message)
                 if isinstance(message, EpochSnapshot) and len(run.snapshots) == 1:
                     self._replace_spare()
@@ -226,10 +228,14 @@ class TrainingPool:
             if run.ended is None:
                 good = len(run.snapshots)
                 run._file(RunEnded("failed", "ended without finishing: its process stopped", None, good))
-            with self._lock:
-                self._active.discard(run)
+            self._release(run)
             run._finished.set()
-            self._start_waiting()
+
+    def _release(self, run: LiveRun) -> None:
+        """Give the run's slot to the next queued run (again is harmless)."""
+        with self._lock:
+            self._active.discard(run)
+        self._start_waiting()
 
     def dequeue(self, run: LiveRun, reason: str) -> bool:
         """Take a run out of the queue before it starts; False when it is not (or no longer) waiting."""
