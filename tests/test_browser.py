@@ -45,7 +45,7 @@ def click_first_point(page, chart_index: int = 0, trace_name: str | None = None)
 def test_every_page_renders_and_is_screenshotted(page, server: str, shown: Page) -> None:
     open_page(page, server, shown.url_path)
     assert page.locator("h1").count() >= 1
-    if shown.name in ("latent_map", "interpolation", "sampling", "anomaly", "compression"):
+    if shown.name in ("latent_map", "interpolation", "sampling", "anomaly", "compression", "train_live"):
         page.wait_for_selector(".js-plotly-plot")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{shown.slug}.png"))

@@ -22,7 +22,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 SCREENSHOTS = Path(os.environ.get("AE_SCREENSHOTS_DIR", REPO_ROOT / "artifacts" / "screenshots"))
 PATHS = [page.url_path for page in PAGES]
-CHARTED = {"latent-map", "interpolation", "sampling", "training-curves", "anomaly", "compression"}
+CHARTED = {"latent-map", "interpolation", "sampling", "training-curves", "anomaly", "compression", "train-live"}
 EXCEPTION = "[data-testid='stException']"
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

@@ -6,6 +6,7 @@ second, before anyone (or any test) could press a button mid-run."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -40,6 +41,15 @@ def start_run(page, epochs: int) -> None:
         field.fill(value)
         field.press("Tab")
     page.get_by_role("button", name="Start").click()
+
+
+def live_workers(server: psutil.Process) -> list[psutil.Process]:
+    found = []
+    for child in server.children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # a process ending meanwhile (a zombie until it is reaped)
+            if "multiprocessing" in " ".join(child.cmdline()):
+                found.append(child)
+    return found
 
 
 def painted(page) -> tuple[int, int] | None:
@@ -96,8 +106,10 @@ def test_a_live_run_updates_takes_a_beta_change_stops_saves_and_no_worker_outliv
         start_run(page, epochs=300)
         wait_for_epochs(page, 0)
         server = psutil.Process(live.pid)
-        workers = [p for p in server.children(recursive=True) if "multiprocessing" in " ".join(p.cmdline())]
-        assert len(workers) >= 2  # the training one and the spare
+        deadline = time.monotonic() + 60
+        while len(workers := live_workers(server)) < 2:  # the training one and the spare, started at its epoch 1
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.2)
         os.kill(live.pid, signal.SIGTERM)
         server.wait(30)
         _, alive = psutil.wait_procs(workers, timeout=10)

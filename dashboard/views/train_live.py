@@ -7,6 +7,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from ae_models.config import EpochRecord
 from ae_models.live.compare import shipped_counterpart
@@ -255,28 +256,41 @@ def keep_model(weights: bytes, filename: str) -> None:
     )
 
 
+def preview(kind: str) -> DeltaGenerator:
+    """(Before any run.) The empty axes the curves will be drawn on, beside the introduction: they show where the
+    curves come, and have the browser load its charting code before Start, not after it (that load delayed the
+    first epoch's picture by seconds). Returned so that Start can clear it."""
+    slot = st.empty()
+    with slot:
+        show_figure(live_curves([], kind), "live-curves-preview")
+    return slot
+
+
 st.title("Train live")
-st.caption(
+pool = training_pool()  # its waiting worker starts now, while the visitor reads the settings
+hold = owner()
+run = hold.current
+about, right = st.columns([3, 2]) if run is None else (st.container(), None)
+about.caption(
     "Train an autoencoder or a VAE here and watch it learn, one epoch at a time: the curves, the map of held-out "
     "codes, reconstructions and decoded prior draws refresh after every epoch. β and the learning rate can be "
     "changed while it trains (GAN Lab's idea, for an AE/VAE on real images): raise β and watch the KL fall and the "
     "reconstructions blur (posterior collapse); set it to 0 and watch the map tear apart. Training runs in its own "
     "process on the server; a few runs at a time, the others wait in a queue."
 )
-pool = training_pool()  # its waiting worker starts now, while the visitor reads the settings
-hold = owner()
-run = hold.current
+if right is not None:
+    with right:
+        empty_axes = preview(st.session_state.get("live_kind", "vae"))
 busy = run is not None and run.ended is None
 chosen = settings_form(busy)
 if chosen is not None:
     st.session_state[SAVED_KEY] = None
     run = hold.start(pool, chosen)
     busy = True
+    if right is not None:
+        empty_axes.empty()
 if run is None:
     st.info("Choose the settings and press Start.")
-    # the empty axes show where the curves will be, and have the browser load its charting code before Start,
-    # not after it (measured: that load delayed the first epoch's picture)
-    show_figure(live_curves([], st.session_state.get("live_kind", "vae")), "live-curves")
     st.stop()
 if busy:
     steering(run)
