@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from ae_models.fullmap.store import full_map_path_for
 from ae_models.latent_ops import place_on_map
 from ae_models.library import load_folder
 from ae_models.weights import load_model
+from benchmarks.run_benchmarks import timed
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = REPO_ROOT / "weights"
@@ -47,17 +47,6 @@ def load() -> str:
 
 def rss_mib() -> float:
     return psutil.Process().memory_info().rss / 2**20
-
-
-def _ms(action, repeats: int = 20) -> float:
-    """Median wall milliseconds of an action over `repeats` calls after one warm-up."""
-    action()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def memory(weights: Path) -> None:
@@ -77,8 +66,8 @@ def memory(weights: Path) -> None:
         fit = full.projection
         fit_text = f"UMAP fit {fit.fit_seconds:.0f} s wall / {fit.fit_cpu_seconds:.0f} s CPU" if fit.params else ""
         rows = torch.randperm(len(full), generator=torch.Generator().manual_seed(0))[:SELECTION]
-        neighbours = _ms(lambda full=full: nearest_rows(full, full.codes[7], 10, exclude_row=7))
-        mean = _ms(lambda full=full, rows=rows: mean_code(full, rows))
+        neighbours = timed(lambda full=full: nearest_rows(full, full.codes[7], 10, exclude_row=7), 20)[0]
+        mean = timed(lambda full=full, rows=rows: mean_code(full, rows), 20)[0]
         print(f"  {model.name:<22} {len(full):>6,} rows loaded in {seconds:.2f} s; neighbours over all rows "
               f"{neighbours:.2f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
     print(f"RSS {rss_mib():.0f} MiB with {len(maps)} full maps loaded (+{rss_mib() - with_models:.0f} MiB); {load()}")
@@ -109,7 +98,7 @@ def leave_out(weights: Path, model_name: str) -> None:
     shift = _displacement(placed, full.coords[held], full.coords)
     print(f"{model_name}: {len(held)} held-out rows placed from the other {int(keep.sum()):,} rows of the shipped "
           f"full map, against where its UMAP put them: {shift}")  # fmt: skip
-    single = _ms(lambda: place_codes(full, full.codes[held[:1]]))
+    single = timed(lambda: place_codes(full, full.codes[held[:1]]), 20)[0]
     print(f"placing one new code on the full map ({len(full):,} rows): {single:.1f} ms; {load()}")
 
 

@@ -110,6 +110,16 @@ def test_test_rows_follow_the_pool(monkeypatch) -> None:
     assert int((split[:50] == 0).sum()) == 50 - len(val_idx)
 
 
+def _rewrite(path: Path, change) -> None:
+    """Rewrite a map file in place after `change(tensors, metadata)`: a map that is well formed but wrong."""
+    with safe_open(str(path), framework="pt") as handle:
+        metadata = handle.metadata()
+        tensors = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
+    del metadata["ae_models.format"]
+    change(tensors, metadata)
+    write_tagged(path, tensors, FULL_MAP_FORMAT, metadata, force=True)
+
+
 def test_a_map_for_other_weights_is_refused(vae_file: Path, ae_file: Path, tiny_ae) -> None:
     write_full_map(vae_file)
     full_map_path_for(vae_file).rename(full_map_path_for(ae_file))
@@ -119,13 +129,10 @@ def test_a_map_for_other_weights_is_refused(vae_file: Path, ae_file: Path, tiny_
 
 def test_a_map_for_another_dataset_size_is_refused(vae_file: Path, tiny_vae) -> None:
     write_full_map(vae_file)
-    path = full_map_path_for(vae_file)
-    with safe_open(str(path), framework="pt") as handle:
-        metadata = handle.metadata()
-        tensors = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
-    metadata = {**metadata, "ae_models.n_rows": "1800", "ae_models.n_pool": "1800"}
-    del metadata["ae_models.format"]
-    write_tagged(path, tensors, FULL_MAP_FORMAT, metadata, force=True)
+    _rewrite(
+        full_map_path_for(vae_file),
+        lambda tensors, metadata: metadata.update({"ae_models.n_rows": "1800", "ae_models.n_pool": "1800"}),
+    )
     with pytest.raises(FullMapError, match=r"made for 1,800 images .* but digits has 1,797"):
         load_full_map(vae_file, tiny_vae)
 
@@ -139,13 +146,9 @@ def test_a_model_trained_on_another_pool_size_is_refused(vae_file: Path, tiny_va
 
 def test_a_map_of_other_images_is_refused(vae_file: Path, tiny_vae) -> None:
     write_full_map(vae_file)
-    path = full_map_path_for(vae_file)
-    with safe_open(str(path), framework="pt") as handle:
-        metadata = handle.metadata()
-        tensors = {name: handle.get_tensor(name) for name in handle.keys()}  # noqa: SIM118
-    del metadata["ae_models.format"]
-    tensors["probe_codes"] = tensors["probe_codes"] + 0.01
-    write_tagged(path, tensors, FULL_MAP_FORMAT, metadata, force=True)
+    _rewrite(
+        full_map_path_for(vae_file), lambda tensors, metadata: tensors.update(probe_codes=tensors["probe_codes"] + 0.01)
+    )
     with pytest.raises(FullMapError, match="differ from those the map was made from"):
         load_full_map(vae_file, tiny_vae)
 
