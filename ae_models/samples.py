@@ -70,6 +70,12 @@ def held_out_by(sample: EvaluationSample, splits: Iterable[DatasetInfo]) -> Eval
     return replace(sample, held_out=held_out)
 
 
+def is_whole_pool(sample: EvaluationSample, splits: Iterable[DatasetInfo]) -> bool:
+    """Whether the sample holds every image of the pool these models drew their train and validation images from
+    (a small dataset such as digits' 1,797 is smaller than the sample size): then it is no sample to speak of."""
+    return any(info.name == sample.dataset and info.n_train + info.n_val == len(sample.images) for info in splits)
+
+
 def sample_path(weights_dir: str | Path, dataset: str) -> Path:
     return per_dataset_path(weights_dir, "samples", dataset, ".safetensors")
 

@@ -24,6 +24,7 @@ from .url_state import SELECTED_ROW_KEY
 
 AREA_ROWS_KEY = "map_area_rows"  # the rows of the latent map's last box or lasso selection
 FULL_ROW_KEY, FULL_AREA_ROWS_KEY = "full_map_row", "full_map_area_rows"  # the same on the full map: rows of all images
+MAP_SCOPE_KEY = "map_selection_scope"  # the dataset, latent size and models the map's selections were made on
 
 
 def require_selection() -> Selection:
@@ -155,8 +156,23 @@ def remember_map_selection(chart_key: str, row_key: str, area_key: str) -> None:
     picked = read_selection(st.session_state.get(chart_key))
     if picked.by_area:
         st.session_state[area_key] = list(picked.rows)
+        st.session_state[area_chart_key(area_key)] = chart_key
     elif picked.rows:
         st.session_state[row_key] = picked.rows[-1]
+
+
+def area_chart_key(area_key: str) -> str:
+    """Where the key of the chart an area selection was drawn on is kept (the gallery names that map)."""
+    return f"{area_key}_chart"
+
+
+def scope_map_selection(scope: tuple) -> None:
+    """Forget the map's selections when the dataset, latent size or models change: their rows would pick other
+    images of another map (a box drawn on mnist-5k showed Fashion images after the sidebar switched)."""
+    if st.session_state.get(MAP_SCOPE_KEY, scope) != scope:
+        for key in (SELECTED_ROW_KEY, AREA_ROWS_KEY, FULL_ROW_KEY, FULL_AREA_ROWS_KEY):
+            st.session_state.pop(key, None)
+    st.session_state[MAP_SCOPE_KEY] = scope
 
 
 def copy_state(source_key: str, state_key: str) -> None:

@@ -134,7 +134,7 @@ def test_latent_map_full_view_draws_every_image_and_selects_rows_of_all_of_them(
     assert_clean(app)
     captions = [img.caption for image in app.get("image") for img in image.proto.imgs]
     assert f"original, row 4321 ({labels[4321].item()})" in captions
-    assert sum("among all 5,000 shown images" in c.value for c in app.caption) == 2
+    assert sum("among all 5,000 images of the dataset, whatever the filters show" in c.value for c in app.caption) == 2
     assert any(s.value == "Selected area: 100 images" for s in app.subheader)
     assert "selected_row" not in app.session_state  # the sample keeps its own selection
     app.radio(key="map_view").set_value("sample").run()

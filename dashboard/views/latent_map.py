@@ -9,6 +9,7 @@ import torch
 
 from ae_models.coverage import PlaneWindow, codes_window
 from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
+from ae_models.samples import is_whole_pool
 from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename, selection_csv
 from dashboard.figures import image_grid
@@ -26,6 +27,7 @@ from dashboard.session import (
     FULL_ROW_KEY,
     SELECTED_ROW_KEY,
     MapView,
+    area_chart_key,
     copy_state,
     full_maps_for,
     maps_for,
@@ -33,6 +35,7 @@ from dashboard.session import (
     remember_map_selection,
     require_sample,
     require_selection,
+    scope_map_selection,
 )
 
 N_ELLIPSES = 250
@@ -48,6 +51,10 @@ map_views = maps_for(selection.pair, selection)
 if not map_views:
     st.stop()
 is_plane = all(v.is_plane for v in map_views)
+scope_map_selection((selection.dataset, selection.latent_dim, tuple(v.model.sha256 for v in map_views)))
+either_map = "either map" if len(map_views) > 1 else "the map"
+whole_pool = is_whole_pool(sample, [v.model.trained.dataset for v in map_views])
+sample_words = f"all {len(sample.images):,} images of the pool" if whole_pool else f"a sample of {len(sample.images):,}"
 missing = missing_full_map([v.model for v in map_views])
 caption = st.empty()  # written once the view below is known
 class_names = sample.images.class_names  # the full map's are the same dataset's
@@ -58,7 +65,7 @@ highlight = st.pills(
 filters = st.columns([3, 3, 2], vertical_alignment="bottom")  # one row: the maps stay on a projector's screen
 view = filters[0].radio(
     "Images on the map", ["sample", "full"], horizontal=True, key="map_view", disabled=missing is not None,
-    format_func={"sample": f"a sample of {len(sample.images):,} (quick)", "full": "every image of the dataset"}.get,
+    format_func={"sample": f"{sample_words} (quick)", "full": "every image of the dataset"}.get,
     help=missing or "every image the dataset has, each marked by its split",
 )  # fmt: skip
 full = full_maps_for([v.model for v in map_views]) if view == "full" and missing is None else None
@@ -74,12 +81,15 @@ else:
     points = [full_points(v.model, m) for v, m in zip(map_views, full, strict=True)]
     row_key, area_key = FULL_ROW_KEY, FULL_AREA_ROWS_KEY
 labels = shown.labels
+shown_from = "dataset" if full is not None else "pool" if whole_pool else "sample"  # where neighbours are searched
 present_splits = np.unique(shown.split).tolist()
 caption.caption(
     f"Each dot is one of {len(shown):,} {selection.dataset} images "
     + (
         "(every image of the dataset: " + ", ".join(shown.split_names[i] for i in present_splits) + ") "
         if full is not None
+        else "(the whole pool: training and validation images) "
+        if whole_pool
         else "(the evaluation sample) "
     )
     + "placed by its code "
@@ -88,12 +98,13 @@ caption.caption(
         if is_plane
         else f"({selection.latent_dim}-D), flattened to 2-D by UMAP."
     )
-    + " Colour is the true class, which the models never saw. **Click a point** to inspect it in both maps"
+    + " Colour is the true class, which the models never saw. **Click a point** to inspect it"
+    + (" in both maps" if len(map_views) > 1 else "")
     + (  # presentation mode and phones hide the chart toolbars, and with them the box and lasso tools
         "."
         if presentation_mode()
         else "; with the chart's toolbar (on screens wider than a phone) **drag a box or lasso** to gather many "
-        "images in a gallery below the maps."
+        f"images in a gallery below {'the maps' if len(map_views) > 1 else 'the map'}."
     )
 )
 splits = filters[1].pills(
@@ -107,10 +118,19 @@ filters[2].number_input(
     help="selects that image, as a click on its point would",
 )  # fmt: skip
 rows_shown = np.isin(shown.split, splits) if splits else None
+if missing is not None:  # said on the page, not only in the radio's tooltip
+    filters[0].caption(f"Every image of the dataset cannot be shown here: {missing}.")
 
 options = st.columns(5)
-show_prior = options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane, key="map_prior")
-show_sigma = options[1].toggle("VAE σ ellipses", value=False, disabled=not is_plane, key="map_sigma")
+# a UMAP map's own keys: a toggle left on over a latent-2 map must not draw N(0, I) rings around UMAP's (0, 0)
+plane_key = "" if is_plane else "_umap"
+show_prior = (
+    options[0].toggle("N(0, I) prior rings", value=is_plane, disabled=not is_plane, key=f"map_prior{plane_key}")
+    and is_plane
+)
+show_sigma = (
+    options[1].toggle("VAE σ ellipses", value=False, disabled=not is_plane, key=f"map_sigma{plane_key}") and is_plane
+)
 probe = None
 if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key="probe_on") and is_plane:
     sliders = st.columns(2)
@@ -123,6 +143,8 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
 density = len(shown) >= DENSITY_FROM and options[3].toggle(
     "Density view", value=False, key="map_density", help="counts per cell instead of one dot per image"
 )
+if len(shown) < DENSITY_FROM and missing is None:  # the toggle itself appears only where dots overlap
+    options[3].caption(f"A density view (images per cell) is offered from {DENSITY_FROM:,} images on the map.")
 hide_others = options[4].toggle(
     "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
 )
@@ -168,7 +190,11 @@ def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
 def _selection_panel(row: int | None) -> None:
     st.subheader("Selected image")
     if row is None:
-        st.info("Click a point in either map to see the image, both reconstructions and its nearest neighbours.")
+        st.info(
+            f"Click a point in {either_map} to see the image, "
+            + ("both reconstructions" if len(points) > 1 else "its reconstruction")
+            + " and its nearest neighbours."
+        )
         return
     image = shown.images[row : row + 1]
     cells = st.columns(1 + len(points))
@@ -180,7 +206,8 @@ def _selection_panel(row: int | None) -> None:
         st.image(tile(shown.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
         st.caption(
             f"{N_NEIGHBOURS} nearest codes in the {map_points.model.kind.upper()}'s {selection.latent_dim}-D space "
-            f"among all {len(shown):,} shown images (distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
+            f"among all {len(shown):,} images of the {shown_from}"
+            f", whatever the filters show (distance {distances[0]:.2f}–{distances[-1]:.2f}); classes: "
             + ", ".join(class_names[labels[i]] for i in neighbours.tolist())
         )
 
@@ -190,7 +217,9 @@ def _area_gallery(rows: list[int]) -> None:
     decoded by each model, and all of them in a CSV."""
     if not rows:
         return
-    st.subheader(f"Selected area: {len(rows):,} images")
+    drawn_on = next((p for p in points if p.key == st.session_state.get(area_chart_key(area_key))), None)
+    on_map = f", drawn on the {drawn_on.model.kind.upper()} map" if drawn_on is not None and len(points) > 1 else ""
+    st.subheader(f"Selected area: {len(rows):,} images{on_map}")
     first = rows[:GALLERY_SIZE]
     pictures, histogram = st.columns([3, 2])
     pictures.image(
