@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from .conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
+
+
+def serve_only(weights_file: Path, name: str, tmp_path: Path, monkeypatch) -> None:
+    """Point the dashboard at a weights folder holding this one model as `name` (and a fresh cache beside it)."""
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / name).write_bytes(weights_file.read_bytes())
+    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
+    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
 
 
 def open_page(page: str, group: tuple[str, int] | None = None) -> AppTest:

@@ -9,7 +9,7 @@ from pathlib import Path
 from ae_models.library import default_pair, load_folder
 from dashboard.map_figure import PRIOR_NAME
 
-from .app_support import assert_clean, charts, open_page, trace_names
+from .app_support import assert_clean, charts, open_page, serve_only, trace_names
 from .conftest import WEIGHTS_DIR
 
 
@@ -70,11 +70,7 @@ def test_the_full_view_is_offered_on_fashion() -> None:
 def test_one_model_of_a_small_dataset_gets_captions_for_one_map_and_its_whole_pool(
     tmp_path: Path, monkeypatch, vae_file
 ) -> None:
-    weights = tmp_path / "weights"
-    weights.mkdir()
-    (weights / "digits_vae.safetensors").write_bytes(vae_file.read_bytes())
-    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
-    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    serve_only(vae_file, "digits_vae.safetensors", tmp_path, monkeypatch)
     app = open_page("views/latent_map.py")
     deadline = time.monotonic() + 60
     while not charts(app) and time.monotonic() < deadline:  # its map is computed in the background

@@ -14,7 +14,7 @@ from ae_models.anatomy.judge import JudgeError, judge_path, load_judge, save_jud
 from ae_models.anatomy.sample_quality import class_entropy, frechet_distance, score_samples
 from ae_models.datasets import load_split
 
-from .app_support import assert_clean, open_page
+from .app_support import assert_clean, open_page, serve_only
 from .conftest import WEIGHTS_DIR
 
 
@@ -96,11 +96,7 @@ def test_sampling_page_shows_the_judges_table() -> None:
 
 
 def test_a_folder_without_baselines_says_how_to_make_them(tmp_path: Path, monkeypatch, vae_file) -> None:
-    weights = tmp_path / "weights"
-    weights.mkdir()
-    (weights / "digits_vae.safetensors").write_bytes(vae_file.read_bytes())
-    monkeypatch.setenv("AE_DASHBOARD_WEIGHTS", str(weights))
-    monkeypatch.setenv("AE_DASHBOARD_CACHE", str(tmp_path / "cache"))
+    serve_only(vae_file, "digits_vae.safetensors", tmp_path, monkeypatch)
     app = open_page("views/sampling.py")
     assert_clean(app)
     assert any("python -m ae_models baselines digits" in info.value for info in app.info)
