@@ -20,9 +20,11 @@ _MNIST_TRAINING = TrainConfig(batch_size=64, learning_rate=2e-3, augment=1.0)
 # The sweep trades width for count: six models at half the channels keep train-all inside its budget.
 _SWEEP_MODEL = replace(_MNIST_MODEL, kind="vae", latent_dim=16, conv_channels=(16, 32))
 # Fashion-MNIST has 54,000 training images and no need of jitter: the sweep's half-width conv net, batch 64, gets
-# far more per CPU second than an MLP (latent-16 VAE on the official test set: README, "Shipped weights").
+# far more per CPU second than an MLP (latent-16 VAE on the official test set: README, "Shipped weights"). Only the
+# latent-16 VAE has a test-set target (<= 238 nats) that needs 12 epochs; the others take 9 to keep the budget.
 _FASHION_MODEL = replace(_MNIST_MODEL, conv_channels=(16, 32))
-_FASHION_TRAINING = TrainConfig(epochs=12, batch_size=64, learning_rate=2e-3)
+_FASHION_TRAINING = TrainConfig(epochs=9, batch_size=64, learning_rate=2e-3)
+_FASHION_EPOCHS = {("vae", 16): 12}
 
 _MNIST_EPOCHS = {("ae", 2): 60, ("vae", 2): 60, ("ae", 16): 40, ("vae", 16): 120}
 
@@ -39,7 +41,8 @@ def shipped_specs() -> list[ModelSpec]:
         specs.append(
             ModelSpec(
                 f"fashion_{kind}_z{latent}", "fashion-mnist",
-                replace(_FASHION_MODEL, kind=kind, latent_dim=latent), _FASHION_TRAINING,
+                replace(_FASHION_MODEL, kind=kind, latent_dim=latent),
+                replace(_FASHION_TRAINING, epochs=_FASHION_EPOCHS.get((kind, latent), _FASHION_TRAINING.epochs)),
             )
         )  # fmt: skip
     # the denoising AE: the latent-16 AE's recipe, shown noisy inputs (std 0.5) and asked for the clean digits
@@ -50,7 +53,7 @@ def shipped_specs() -> list[ModelSpec]:
     for beta in BETA_SWEEP:
         specs.append(
             ModelSpec(
-                f"mnist_sweep_beta{beta:g}", "mnist-5k", _SWEEP_MODEL, replace(_MNIST_TRAINING, epochs=50, beta=beta)
+                f"mnist_sweep_beta{beta:g}", "mnist-5k", _SWEEP_MODEL, replace(_MNIST_TRAINING, epochs=30, beta=beta)
             )
         )
     return specs
