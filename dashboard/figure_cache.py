@@ -33,6 +33,15 @@ class FrozenFigure(go.Figure):
     def to_dict(self) -> dict:
         return {**self._frozen, "data": [dict(trace) for trace in self._frozen["data"]]}
 
+    def with_traces(self, traces: list[dict]) -> FrozenFigure:
+        """This figure with finished trace dicts (as to_dict gives them) drawn over it: a visitor's own layer over a
+        shared map, at the cost of a list, not of building or copying the shared part again. Only what it sends
+        (to_dict) holds the new traces; as a figure object it reads as the shared one."""
+        overlaid = FrozenFigure.__new__(FrozenFigure)
+        overlaid.__dict__.update(self.__dict__)  # the built figure's parts, shared and never mutated
+        overlaid._frozen = {**self._frozen, "data": [*self._frozen["data"], *traces]}
+        return overlaid
+
 
 def _feed(digest: Any, value: object) -> None:
     """Feed a value's type and content into the digest; refuse a type without a faithful content (no silent key)."""

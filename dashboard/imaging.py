@@ -66,6 +66,12 @@ def with_label(picture: np.ndarray, text: str, below: bool = False) -> np.ndarra
     return np.vstack(parts)
 
 
+def labelled_png(pictures: list[tuple[np.ndarray, str]]) -> bytes:
+    """Equal-width pictures one above the other, each under a band naming it, as PNG bytes: a download of what a
+    page shows (burning the labels in costs a font per picture, so a page builds it only when clicked)."""
+    return png_bytes(np.vstack([with_label(picture, text) for picture, text in pictures]))
+
+
 def side_by_side(pictures: list[np.ndarray], gap: int = 4) -> np.ndarray:
     """Equal-height pictures left to right with a grey gap."""
     spacer = np.full((pictures[0].shape[0], gap), 96, dtype=np.uint8)

@@ -129,20 +129,44 @@ def latent_scatter(
                 "line": {"dash": "dash", "color": "black"},
             }
         )  # fmt: skip
-    if path is not None:
-        traces.append(
-            {
-                "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
-                "name": "path A→B", "line": {"color": SELECTED_COLOR, "width": 2},
-                "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
-            }
-        )  # fmt: skip
+    traces += map_overlays(coords, extra_points=extra_points, path=path, selected=selected)
+    y_axis = {"title": {"text": axis_names[1]}, "zeroline": False}
+    if equal_axes:  # distances in a latent plane are real; UMAP axes have no common unit, so let it fill the space
+        y_axis |= {"scaleanchor": "x", "scaleratio": 1}
+    layout = chart_layout(
+        title, height, shapes=shapes, annotations=annotations, clickmode="event+select", dragmode="pan",
+        xaxis={"title": {"text": axis_names[0]}, "zeroline": False}, yaxis=y_axis,
+        legend=MAP_LEGEND,
+    )  # fmt: skip
+    return go.Figure(data=traces, layout=layout, _validate=False)  # tests/test_figures.py checks what it builds
+
+
+def map_overlays(
+    coords: np.ndarray,
+    *,
+    extra_points: tuple[str, np.ndarray] | None = None,
+    path: np.ndarray | None = None,
+    selected: Sequence[int] = (),
+) -> list[dict]:
+    """The traces over a latent map that change with a visitor's controls, drawn last (latent_scatter's top
+    layers): named extra points (prior draws, a decoded point), a path through the map and the selected rows
+    (`coords` are the map's, by row). Apart from the map they lie on, so that a page can draw them over a map
+    shared by every visitor (presentation.overlaid) instead of building the whole map for each of them."""
+    traces: list[dict] = []
     if extra_points is not None:
         name, points = extra_points
         traces.append(
             {
                 "type": "scattergl", "x": points[:, 0], "y": points[:, 1], "mode": "markers", "name": name,
                 "marker": {"size": 9, "symbol": "x", "color": SELECTED_COLOR}, "hoverinfo": "skip",
+            }
+        )  # fmt: skip
+    if path is not None:
+        traces.append(
+            {
+                "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
+                "name": "path A→B", "line": {"color": SELECTED_COLOR, "width": 2},
+                "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
             }
         )  # fmt: skip
     if len(selected):
@@ -157,15 +181,7 @@ def latent_scatter(
                 "hovertemplate": "selected row %{customdata}<extra></extra>",
             }
         )  # fmt: skip
-    y_axis = {"title": {"text": axis_names[1]}, "zeroline": False}
-    if equal_axes:  # distances in a latent plane are real; UMAP axes have no common unit, so let it fill the space
-        y_axis |= {"scaleanchor": "x", "scaleratio": 1}
-    layout = chart_layout(
-        title, height, shapes=shapes, annotations=annotations, clickmode="event+select", dragmode="pan",
-        xaxis={"title": {"text": axis_names[0]}, "zeroline": False}, yaxis=y_axis,
-        legend=MAP_LEGEND,
-    )  # fmt: skip
-    return go.Figure(data=traces, layout=layout, _validate=False)  # tests/test_figures.py checks what it builds
+    return traces
 
 
 def density_map(

@@ -74,6 +74,13 @@ def shared(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> 
     return shared_figure(_finished, build, presentation_mode(), *args, **kwargs)
 
 
+def overlaid(base: FrozenFigure, traces: list[dict]) -> FrozenFigure:
+    """A shared figure (see `shared`) with a visitor's own traces (plain dicts, as map_figure.map_overlays makes
+    them) drawn over it, finished as the base was: what show_figure would send for the whole figure built afresh."""
+    layer = _finished(lambda: go.Figure(data=traces, _validate=False), presentation_mode())
+    return base.with_traces(layer.to_dict()["data"])
+
+
 def show_figure(figure: go.Figure, key: str, **kwargs: object) -> object:
     """Draw a Plotly figure with a PNG export button (the camera icon: offline, in the browser, 3x resolution)."""
     if not isinstance(figure, FrozenFigure):  # a shared one was finished when it was made

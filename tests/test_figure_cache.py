@@ -4,6 +4,7 @@ and the cache key holds every argument the figure is built from."""
 from __future__ import annotations
 
 import inspect
+import json
 
 import numpy as np
 import plotly.io as pio
@@ -11,10 +12,11 @@ import plotly.tools
 import pytest
 import torch
 
+from dashboard import presentation
 from dashboard.figure_cache import FrozenFigure, figure_key, shared_figure
 from dashboard.figures import image_grid
 from dashboard.imaging import png_data_uri
-from dashboard.map_figure import latent_scatter
+from dashboard.map_figure import latent_scatter, map_overlays
 
 NAMES = [str(i) for i in range(10)]
 
@@ -101,3 +103,26 @@ def test_the_key_reads_contents_not_identities_and_refuses_what_it_cannot_read()
     assert figure_key(latent_scatter, (names,), {}) != figure_key(latent_scatter, (names[::-1].copy(),), {})
     with pytest.raises(TypeError, match="cannot key"):
         figure_key(latent_scatter, (object(),), {})
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_a_visitors_overlays_over_a_shared_map_send_what_the_whole_map_built_afresh_sends(
+    presenting: bool, monkeypatch
+) -> None:
+    """Pages draw the traces that follow a visitor's controls (path, endpoints, prior draws, a decoded point) over
+    a map shared by every visitor: what is sent must be the whole figure as show_figure sends it built afresh, in
+    presentation mode too (its larger type reaches the overlays' labels), and the shared map must stay as it was."""
+    monkeypatch.setattr(presentation, "presentation_mode", lambda: presenting)
+    args, kwargs = _map_arguments()
+    own = {name: kwargs.pop(name) for name in ("extra_points", "path", "selected")}
+    base = presentation.shared(latent_scatter, *args, **kwargs)
+    before = _sent(base)
+    figure = presentation.overlaid(base, map_overlays(args[0], **own))
+    sent, fresh = (
+        json.loads(_sent(figure)),
+        json.loads(_sent(presentation._finished(latent_scatter, presenting, *args, **kwargs, **own))),
+    )
+    assert sent == fresh  # as values: the type sizes presentation mode adds come before a stored trace's type
+    assert _sent(base) == before
+    selected = next(trace for trace in sent["data"] if trace.get("name") == "selected")
+    assert selected["textfont"]["size"] == (presentation.CHART_FONT_PX if presenting else 15)

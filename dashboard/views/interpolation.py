@@ -11,10 +11,10 @@ from ae_models.latent_ops import decode_codes, interpolate, place_on_map
 from ae_models.recognition import UNRECOGNISABLE
 from dashboard import url_state
 from dashboard.anatomy_data import pca_for
-from dashboard.imaging import gif_bytes, png_bytes, side_by_side, tile, with_label
-from dashboard.map_figure import latent_scatter
+from dashboard.imaging import gif_bytes, labelled_png, side_by_side, tile, with_label
+from dashboard.map_figure import latent_scatter, map_overlays
 from dashboard.notes import interpolation_note, notice
-from dashboard.presentation import show_figure
+from dashboard.presentation import overlaid, shared, show_figure
 from dashboard.resources import default_endpoints, reference_judge
 from dashboard.session import (
     SELECTED_ROW_KEY,
@@ -124,11 +124,11 @@ if basis is not None and size <= len(basis.components):
     strips.append(("PCA", f"PCA · {size} components, linear", blend))
 
 st.subheader(f"{method.capitalize()} interpolation, {steps} steps")
-pictures = []
+pictures = []  # (picture, title) of each row, labelled for the download only when it is clicked
 for _, name, decoded in strips:
     picture = tile(torch.cat([endpoints[:1], decoded, endpoints[1:]]), columns=steps + 2, upscale=3)
     title = f"{name}: original A, {steps} decoded steps, original B"
-    pictures.append(with_label(picture, title))
+    pictures.append((picture, title))
     st.image(picture, caption=title)
 if strips[-1][0] == "PCA":
     st.caption(
@@ -169,9 +169,7 @@ def _animation() -> bytes:
 
 
 downloads = st.columns(4)
-downloads[0].download_button(
-    "Download strip (PNG)", partial(png_bytes, np.vstack(pictures)), "interpolation.png", "image/png"
-)
+downloads[0].download_button("Download strip (PNG)", partial(labelled_png, pictures), "interpolation.png", "image/png")
 downloads[1].download_button("Download animation (GIF)", _animation, "interpolation.gif", "image/gif")
 
 
@@ -179,10 +177,12 @@ st.subheader("The path on the latent map")
 map_views = maps_for(selection.pair, selection)
 for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
     placed = place_on_map(paths[map_view.model.sha256], map_view.latent_map.codes, map_view.latent_map.coords).numpy()
-    figure = latent_scatter(
-        map_view.coords, labels, class_names, title=f"{map_view.model.kind.upper()} · {map_view.model.name}",
-        axis_names=map_view.axis_names, equal_axes=map_view.is_plane, selected=rows, path=placed, height=460,
+    shared_map = shared(  # the same for every visitor of this group; the endpoints and path are drawn over it
+        latent_scatter, map_view.coords, labels, class_names,
+        title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
+        equal_axes=map_view.is_plane, height=460,
     )  # fmt: skip
+    figure = overlaid(shared_map, map_overlays(map_view.coords, path=placed, selected=rows))
     key = f"interp-map-{map_view.model.sha256[:12]}"
     with column:
         show_figure(figure, key, on_select=partial(remember_clicked_row, key, CLICKED_KEY), selection_mode="points")

@@ -14,11 +14,18 @@ from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename, selection_csv
 from dashboard.figures import image_grid
 from dashboard.imaging import tile, upscale
-from dashboard.map_figure import DENSITY_BINS, class_histogram, density_map, latent_scatter, marker_span
+from dashboard.map_figure import (
+    DENSITY_BINS,
+    class_histogram,
+    density_map,
+    latent_scatter,
+    map_overlays,
+    marker_span,
+)
 from dashboard.map_points import MapPoints, full_images, full_points, sample_images
 from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
 from dashboard.notes import map_note, notice, plane_note, sigma_note
-from dashboard.presentation import presentation_mode, shared, show_figure
+from dashboard.presentation import overlaid, presentation_mode, shared, show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
 from dashboard.selected_star import mark_selected, star_points
 from dashboard.session import (
@@ -179,8 +186,9 @@ def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
         latent_scatter, map_points.coords, labels, class_names, title=title, axis_names=map_points.axis_names,
         prior_rings=show_prior, ellipses=ellipses, equal_axes=map_points.is_plane, highlight=highlight or None,
         rows_shown=rows_shown, hide_others=hide_others,
-        extra_points=("decoded point", probe.numpy()) if probe is not None else None,
     )  # fmt: skip
+    if probe is not None:  # it moves with its sliders: drawn over the shared map
+        figure = overlaid(figure, map_overlays(map_points.coords, extra_points=("decoded point", probe.numpy())))
     on_select = partial(remember_map_selection, map_points.key, row_key, area_key)
     show_figure(figure, map_points.key, on_select=on_select, selection_mode=SELECTION_MODES)
     if ellipses is not None and small:
