@@ -25,7 +25,7 @@ from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inp
 from ae_models.datasets import DatasetError
 from ae_models.fullmap import FullMap, load_full_map
 from ae_models.latent_maps import LatentMap, ensure_map, find_map
-from ae_models.latent_ops import decode_codes, manifold_grid, prior_codes
+from ae_models.latent_ops import decode_codes, manifold_grid
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.live.pool import TrainingPool
 from ae_models.recognition import Judge, fit_judge, interpolation_endpoints
@@ -161,12 +161,6 @@ def decoded_plane(
     and its (height, width): encoding it took longer than the rest of the figure on every rerun of the page."""
     picture = tile(decode_codes(_model.network, manifold_grid(n, extent, centre)), columns=n, pad=0)
     return png_data_uri(picture), picture.shape
-
-
-@st.cache_resource(show_spinner=False, max_entries=128)
-def decoded_prior_draws(sha256: str, _model: LibraryModel, count: int, seed: int, temperature: float) -> torch.Tensor:
-    """count codes drawn from N(0, T^2 I) with this seed, decoded."""
-    return decode_codes(_model.network, prior_codes(count, _model.latent_dim, seed, temperature))
 
 
 Result = TypeVar("Result")

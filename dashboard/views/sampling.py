@@ -1,19 +1,16 @@
 """Sampling: decode random codes from N(0, I) with the AE and the VAE, and see why only one of them works."""
 
-from functools import partial
-
 import streamlit as st
-import torch
 
 from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
-from ae_models.recognition import UNRECOGNISABLE
 from dashboard.exports import safe_filename
-from dashboard.imaging import png_bytes, tile
-from dashboard.map_figure import latent_scatter
+from dashboard.imaging import tile
+from dashboard.map_figure import latent_scatter, map_overlays
 from dashboard.notes import fitted_note, notice, prior_draws_note
-from dashboard.presentation import shared, show_figure
-from dashboard.resources import decoded_prior_draws, per_model, reference_judge, trained_region
+from dashboard.presentation import overlaid, shared, show_figure
+from dashboard.prior_draws import prior_draws
+from dashboard.resources import per_model, trained_region
 from dashboard.sample_quality_view import show_sample_quality
 from dashboard.session import maps_for, require_sample, require_selection
 
@@ -39,30 +36,20 @@ temperature = controls[2].slider(
 controls[3].metric("Latent size", selection.latent_dim)
 
 codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
-columns = st.columns(len(selection.pair))
-grids, washed_out = {}, {}
 all_images = sample.images.images
-names = sample.images.class_names
-decoded_by_model = [decoded_prior_draws(m.sha256, m, count, int(seed), temperature) for m in selection.pair]
-judge = reference_judge(selection.weights_dir, selection.dataset)
-judged = judge.read(torch.cat(decoded_by_model)).classes  # one reading for all
-read_as = {
-    model.kind.upper(): [None if i == UNRECOGNISABLE else names[i] for i in classes.tolist()]
-    for model, classes in zip(selection.pair, judged.split(count), strict=True)
-}
-for column, model, decoded in zip(columns, selection.pair, decoded_by_model, strict=True):
-    washed_out[model.kind.upper()] = int((contrast(decoded) < per_model(model, contrast_floor, all_images)).sum())
-    picture = tile(decoded, columns=8, upscale=2)
-    grids[model.name] = picture
+draws = prior_draws(  # the same for every visitor at this seed: made once per server (dashboard/prior_draws.py)
+    tuple(m.sha256 for m in selection.pair), selection.weights_dir, selection.dataset, count, int(seed), temperature,
+    tuple(selection.pair),
+)  # fmt: skip
+read_as = {model.kind.upper(): drawn.read_as for model, drawn in zip(selection.pair, draws, strict=True)}
+washed_out = {model.kind.upper(): drawn.washed_out for model, drawn in zip(selection.pair, draws, strict=True)}
+for column, model, drawn in zip(st.columns(len(selection.pair)), selection.pair, draws, strict=True):
     column.subheader(f"{model.kind.upper()} · {model.name}")
-    column.image(picture, caption=f"{count} draws from N(0, {temperature:g}² I), seed {seed}")
+    column.image(drawn.picture, caption=f"{count} draws from N(0, {temperature:g}² I), seed {seed}")
     column.download_button(
-        "Download PNG",
-        partial(png_bytes, picture),
-        safe_filename(f"samples-{model.name}.png"),
-        "image/png",
+        "Download PNG", drawn.picture, safe_filename(f"samples-{model.name}.png"), "image/png",
         key=f"dl-{model.sha256[:12]}",
-    )
+    )  # fmt: skip
 
 st.header("Where the draws land")
 st.caption("The same codes (black crosses) over each model's map of real images.")
@@ -73,11 +60,12 @@ outside = {
 }
 for column, map_view in zip(st.columns(max(1, len(map_views))), map_views, strict=False):
     placed = place_on_map(codes, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
-    figure = shared(  # the draws are the same for every visitor with this seed (as decoded_prior_draws)
+    shared_map = shared(  # the same for every seed; the draws are drawn over it
         latent_scatter, map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
         title=f"{map_view.model.kind.upper()} · {map_view.model.name}", axis_names=map_view.axis_names,
-        equal_axes=map_view.is_plane, prior_rings=map_view.is_plane, extra_points=("prior draws", placed), height=460,
+        equal_axes=map_view.is_plane, prior_rings=map_view.is_plane, height=460,
     )  # fmt: skip
+    figure = overlaid(shared_map, map_overlays(map_view.coords, extra_points=("prior draws", placed)))
     with column:
         show_figure(figure, f"sampling-map-{map_view.model.sha256[:12]}")
 if map_views:
