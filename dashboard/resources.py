@@ -21,6 +21,7 @@ import streamlit as st
 import torch
 
 from ae_models.compression import ClassicCodecs, classic_codecs
+from ae_models.config import DatasetInfo
 from ae_models.coverage import CodeRegion, CodeSummary, code_region, decoder_inputs, summarize_codes
 from ae_models.datasets import DatasetError
 from ae_models.fullmap import FullMap, load_full_map
@@ -29,7 +30,15 @@ from ae_models.latent_ops import decode_codes, manifold_grid
 from ae_models.library import LibraryModel, LoadFailure, load_folder, load_library_model
 from ae_models.live.pool import TrainingPool
 from ae_models.recognition import Judge, fit_judge, interpolation_endpoints
-from ae_models.samples import EvaluationSample, SampleError, draw_sample, load_sample, sample_path, save_sample
+from ae_models.samples import (
+    EvaluationSample,
+    SampleError,
+    draw_sample,
+    held_out_by,
+    load_sample,
+    sample_path,
+    save_sample,
+)
 
 from .imaging import png_data_uri, tile
 from .settings import cache_dir, served_datasets, weights_dir
@@ -71,6 +80,14 @@ def evaluation_sample(weights_dir: str, dataset: str) -> EvaluationSample:
     sample = draw_sample(dataset)
     save_sample(sample, cached, force=True)
     return sample
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def held_out_sample(weights_dir: str, dataset: str, splits: tuple[DatasetInfo, ...]) -> EvaluationSample:
+    """The dataset's evaluation sample with `held_out` marking only the images that none of these splits (the
+    models' own records) trained on (samples.held_out_by), once per server: every rerun of every page asked for it,
+    a permutation of the pool per model. Callers must not mutate it."""
+    return held_out_by(evaluation_sample(weights_dir, dataset), splits)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

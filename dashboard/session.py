@@ -14,12 +14,12 @@ from ae_models.datasets import DatasetError
 from ae_models.fullmap import FullMap, FullMapError, full_map_path_for
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
-from ae_models.samples import EvaluationSample, held_out_by
+from ae_models.samples import EvaluationSample
 
 from . import url_state
 from .map_selection import read_selection, rows_from_event
 from .picker import Selection
-from .resources import MapUnavailable, evaluation_sample, full_map, latent_map, map_job_seconds
+from .resources import MapUnavailable, evaluation_sample, full_map, held_out_sample, latent_map, map_job_seconds
 from .url_state import SELECTED_ROW_KEY
 
 AREA_ROWS_KEY = "map_area_rows"  # the rows of the latent map's last box or lasso selection
@@ -38,8 +38,9 @@ def require_selection() -> Selection:
 def require_sample(selection: Selection, models: Iterable[LibraryModel] | None = None) -> EvaluationSample:
     """The dataset's evaluation sample, its held-out rows those that none of the models (default: the pair)
     trained on, by each model's own recorded split."""
+    splits = tuple(m.trained.dataset for m in (selection.pair if models is None else models))
     try:
-        sample = evaluation_sample(selection.weights_dir, selection.dataset)
+        return held_out_sample(selection.weights_dir, selection.dataset, splits)
     except DatasetError as err:  # says how to install the dataset
         st.error(f"The evaluation images for {selection.dataset!r} are not available: {err}")
         st.stop()
@@ -47,7 +48,6 @@ def require_sample(selection: Selection, models: Iterable[LibraryModel] | None =
         logging.getLogger("dashboard").exception("evaluation sample for %s", selection.dataset)
         st.error(f"The evaluation images for {selection.dataset!r} cannot be read on this server.")
         st.stop()
-    return held_out_by(sample, [m.trained.dataset for m in (selection.pair if models is None else models)])
 
 
 def check_link_rows(selection: Selection | None) -> None:
