@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import torch
@@ -60,6 +60,13 @@ class LibraryModel:
     def label(self) -> str:
         beta = f", beta {self.beta:g}" if self.kind == "vae" and self.beta != 1 else ""
         return f"{self.name} ({self.kind.upper()}, z={self.latent_dim}{beta})"
+
+    @cached_property
+    def sweep_key(self) -> str:
+        """What the members of a beta sweep share, as one string: dataset, architecture and training schedule, all
+        but beta. Worked out once per model: the sidebar groups the sweeps on every rerun of every page."""
+        schedule = {k: v for k, v in self.trained.training.to_dict().items() if k != "beta"}
+        return json.dumps([self.dataset, self.trained.config.to_dict(), schedule], sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -137,11 +144,8 @@ def beta_sweeps(models: list[LibraryModel]) -> dict[str, list[LibraryModel]]:
     """VAEs that differ only in beta (same data, architecture and schedule), by a readable group label."""
     groups: dict[str, list[LibraryModel]] = {}
     for model in models:
-        if model.kind != "vae":
-            continue
-        schedule = {k: v for k, v in model.trained.training.to_dict().items() if k != "beta"}
-        key = json.dumps([model.dataset, model.trained.config.to_dict(), schedule], sort_keys=True)
-        groups.setdefault(key, []).append(model)
+        if model.kind == "vae":
+            groups.setdefault(model.sweep_key, []).append(model)
     sweeps = {}
     for group in groups.values():
         if len({m.beta for m in group}) > 1:
