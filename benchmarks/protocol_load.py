@@ -2,6 +2,7 @@
 in) as the browser's frontend does, but render nothing, so that 50 or 100 sessions fit on one machine.
 
     python -m benchmarks.protocol_load [--sessions 50] [--seconds 300] [--think 2] [--replicas 2] [--profile FILE]
+                                       [--memory FILE]
 
 Each client opens a session, then cycles like a visitor of benchmarks/load_test.py: the latent map (select a point:
 the chart's selection event with the point's sample row; the chart sits in a fragment, so, as in the browser, only
@@ -49,7 +50,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     toured: int = 0
     warm_at: float | None = None
-    profile_reset: Path | None = None  # made at the end of the warm-up, so the server's profile covers steady load
+    resets: list[Path] = field(default_factory=list)  # made at the end of the warm-up: the samplers count from there
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -59,8 +60,8 @@ class Tally:
         self.toured += 1
         if self.toured == sessions:
             self.warm_at = self.now()
-            if self.profile_reset is not None:
-                self.profile_reset.touch()
+            for reset in self.resets:
+                reset.touch()
 
 
 async def visit(
@@ -115,9 +116,9 @@ def summary(result: Result) -> dict[str, object]:
 
 
 async def _load(
-    url: str, pids: list[int], log: Path, sessions: int, seconds: float, think: float, ramp: float, profile: Path | None
+    url: str, pids: list[int], log: Path, sessions: int, seconds: float, think: float, ramp: float, samples: list[Path]
 ) -> Result:
-    tally, memory = Tally(profile_reset=profile and profile.with_name(profile.name + ".reset")), []
+    tally, memory = Tally(resets=[path.with_name(path.name + ".reset") for path in samples]), []
 
     async def sample_memory() -> None:
         while True:
@@ -136,13 +137,21 @@ async def _load(
 
 
 def measure(
-    sessions: int, seconds: float, think: float, ramp: float, profile: Path | None = None, replicas: int = 1
+    sessions: int,
+    seconds: float,
+    think: float,
+    ramp: float,
+    profile: Path | None = None,
+    replicas: int = 1,
+    memory: Path | None = None,
 ) -> Result:
     """One server, or `replicas` behind nginx with the shipped deploy file (they share the rerun log: one line per
-    event, written whole, on one monotonic clock)."""
+    event, written whole, on one monotonic clock). `profile` and `memory` name the files of the one server's stack
+    and allocation samplers."""
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         log = Path(folder) / "reruns.log"
-        env = hook_env(log) | ({"AE_STACK_SAMPLES": str(profile.resolve())} if profile else {})
+        samplers = {"AE_STACK_SAMPLES": profile, "AE_MEMORY_SAMPLES": memory}
+        env = hook_env(log) | {name: str(path.resolve()) for name, path in samplers.items() if path is not None}
         env["STREAMLIT_SERVER_COOKIE_SECRET"] = secrets.token_hex(16)  # shared, as the deploy notes say
         lives = [
             stack.enter_context(dashboard_server(Path(folder), log_path=Path(folder) / f"server-{n}.log", env=env))
@@ -152,7 +161,8 @@ def measure(
         if replicas > 1:
             (Path(folder) / "nginx").mkdir()
             url, _ = stack.enter_context(nginx_in_front(Path(folder) / "nginx", [live.url for live in lives]))
-        return asyncio.run(_load(url, [live.pid for live in lives], log, sessions, seconds, think, ramp, profile))
+        samples = [path for path in samplers.values() if path is not None]
+        return asyncio.run(_load(url, [live.pid for live in lives], log, sessions, seconds, think, ramp, samples))
 
 
 def _row(label: str, values: list[float]) -> str:
@@ -204,13 +214,18 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
     parser.add_argument("--profile", type=Path, help="sample the server's stacks into this file (stack_sampler.py)")
     parser.add_argument(
+        "--memory",
+        type=Path,
+        help="trace what the server allocates in the steady window and still holds (memory_sampler.py; slows it)",
+    )
+    parser.add_argument(
         "--replicas", type=int, choices=(1, len(SHIPPED_PORTS)), default=1,
         help="servers; more than one run behind nginx with docs/deploy/nginx.conf (needs nginx)",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.profile and args.replicas > 1:
-        parser.error("--profile samples one server: use it without --replicas")
-    result = measure(args.sessions, args.seconds, args.think, args.ramp, args.profile, args.replicas)
+    if (args.profile or args.memory) and args.replicas > 1:
+        parser.error("--profile and --memory sample one server: use them without --replicas")
+    result = measure(args.sessions, args.seconds, args.think, args.ramp, args.profile, args.replicas, args.memory)
     if args.json is not None:
         args.json.write_text(json.dumps(summary(result)))
     met = report(result)
