@@ -17,7 +17,7 @@ from ae_models.recognition import UNRECOGNISABLE
 from .imaging import png_bytes, tile
 from .resources import evaluation_sample, per_model, reference_judge
 
-SEEDS_KEPT = 64  # draws kept (a pair's seed and controls each): a few kilobytes of pictures and counts apiece
+SEEDS_KEPT = 64  # draws kept (a pair's seed and controls each): two PNGs of about 11 kB and counts apiece
 COLUMNS = 8
 
 
