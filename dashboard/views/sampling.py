@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from ae_models.coverage import contrast, contrast_floor
 from ae_models.latent_ops import decode_codes, fitted_gaussian_codes, place_on_map, prior_codes
 from dashboard.exports import safe_filename
 from dashboard.imaging import tile
 from dashboard.map_figure import latent_scatter, map_overlays
 from dashboard.notes import fitted_note, notice, prior_draws_note
 from dashboard.presentation import overlaid, shared, show_figure
-from dashboard.prior_draws import prior_draws
-from dashboard.resources import per_model, trained_region
+from dashboard.prior_draws import fitted_draws, prior_draws
+from dashboard.resources import trained_region
 from dashboard.sample_quality_view import show_sample_quality
 from dashboard.session import maps_for, require_sample, require_selection
 
@@ -36,7 +35,6 @@ temperature = controls[2].slider(
 controls[3].metric("Latent size", selection.latent_dim)
 
 codes = prior_codes(count, selection.latent_dim, int(seed), temperature)
-all_images = sample.images.images
 draws = prior_draws(  # the same for every visitor at this seed: made once per server (dashboard/prior_draws.py)
     tuple(m.sha256 for m in selection.pair), selection.weights_dir, selection.dataset, count, int(seed), temperature,
     tuple(selection.pair),
@@ -83,18 +81,20 @@ if selection.ae is not None:
         "covariance of the evaluation images' codes)."
     )
     ae_map = next((v for v in map_views if v.model is selection.ae), None)
-    own_codes = ae_map.latent_map.codes if ae_map else selection.ae.network.encode(sample.images.images).mean
-    fitted = fitted_gaussian_codes(own_codes, count, int(seed), temperature)
-    fitted_images = decode_codes(selection.ae.network, fitted)
-    st.image(
-        tile(fitted_images, columns=8, upscale=2),
-        caption=f"AE decoding {count} draws from a Gaussian fitted to its own codes "
-        f"(seed {seed}, temperature {temperature:g})",
+    caption = (
+        f"AE decoding {count} draws from a Gaussian fitted to its own codes (seed {seed}, temperature {temperature:g})"
     )
-    if ae_map is not None:
-        region = trained_region(selection.ae.sha256, ae_map.latent_map)
-        floor = per_model(selection.ae, contrast_floor, all_images)
-        outside, in_gaps = int(region.outside(fitted).sum()), int(region.in_gaps(fitted).sum())
-        notice(fitted_note(outside, in_gaps, int((contrast(fitted_images) < floor).sum()), washed_out["AE"], count))
+    if ae_map is None:  # no map to count against: the sample's codes, encoded here, and the picture alone
+        own_codes = selection.ae.network.encode(sample.images.images).mean
+        fitted_images = decode_codes(
+            selection.ae.network, fitted_gaussian_codes(own_codes, count, int(seed), temperature)
+        )
+        st.image(tile(fitted_images, columns=8, upscale=2), caption=caption)
+    else:  # the same for every visitor at this seed (dashboard/prior_draws.py)
+        fitted = fitted_draws(
+            selection.ae.sha256, selection.weights_dir, count, int(seed), temperature, selection.ae, ae_map.latent_map
+        )
+        st.image(fitted.picture, caption=caption)
+        notice(fitted_note(fitted.outside, fitted.in_gaps, fitted.washed_out, washed_out["AE"], count))
 
 show_sample_quality(selection, sample)
