@@ -62,9 +62,15 @@ def live_curves(
                 annotation_text=change_label(snapshot.change), annotation_position="top left",
             )  # fmt: skip
     fig.update_xaxes(title="epoch", range=[0.5, max(epochs, default=1) + 0.5])
-    title = "Losses per epoch" + ("" if kind == "vae" else " (an AE has no KL term: it stays 0)")
-    if not snapshots:
-        title += ": drawn here from the first epoch on"
+    if not snapshots:  # no numbers on axes that hold nothing yet; a short title, for a phone's width too
+        fig.update_xaxes(showticklabels=False)
+        fig.update_yaxes(showticklabels=False)
+        for column in (1, 2):
+            fig.add_annotation(
+                text="from epoch 1 on", showarrow=False, x=0.5, y=0.5, row=1, col=column,
+                xref="x domain", yref="y domain", font={"color": REFERENCE_GREY},
+            )  # fmt: skip
+    title = "Losses per epoch" + ("" if kind == "vae" or not snapshots else " (an AE has no KL term: it stays 0)")
     return fig.update_layout(chart_layout(title, 360, legend={"orientation": "h", "y": -0.3}, margin={"t": 70}))
 
 

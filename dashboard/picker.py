@@ -22,6 +22,9 @@ DEFAULT_GROUP = ("mnist-5k", 2)  # the book's setting: MNIST digits in a 2-D lat
 UPLOAD_ERRORS_KEY = "upload_errors"
 UPLOAD_OWNER_KEY = "upload_owner"
 UPLOAD_PREFIX = "upload:"  # uploaded models are named upload:<file stem>
+TRAINED_LIVE_PREFIX = "trained live:"  # runs saved from the Train live page: trained live:<file stem>
+# how the session got each kind of model, for a link naming one after its session ended
+SESSION_MODEL_ORIGINS = {UPLOAD_PREFIX: "uploaded", TRAINED_LIVE_PREFIX: "trained live"}
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,10 @@ def _session_uploads() -> SessionUploads:
     return st.session_state[UPLOAD_OWNER_KEY]
 
 
-def add_session_model(data: bytes, filename: str, choose: bool = False) -> str | None:
+def add_session_model(data: bytes, filename: str, choose: bool = False, prefix: str = UPLOAD_PREFIX) -> str | None:
     """Keep a weights file for this session, as an upload: stored (never over another file), checked, listed in
-    every page's sidebar with its group shown (and, with `choose`, picked as that group's model of its kind).
-    Returns what went wrong, in words for the visitor, or None.
+    every page's sidebar with its group shown (and, with `choose`, picked as that group's model of its kind), named
+    `prefix` + its file's stem. Returns what went wrong, in words for the visitor, or None.
 
     Only from a callback (it sets the sidebar's widgets, which must not have been drawn yet in this run)."""
     uploads = _session_uploads()
@@ -62,7 +65,7 @@ def add_session_model(data: bytes, filename: str, choose: bool = False) -> str |
         reason = err.strerror or "the server cannot write it"  # never the path: it would show the server's folders
         return f"{literal(filename)} could not be stored: {reason}."
     try:
-        model = load_uploaded(str(path), f"{UPLOAD_PREFIX}{safe_stem(filename)}")
+        model = load_uploaded(str(path), f"{prefix}{safe_stem(filename)}")
     except WeightsError as err:
         uploads.discard(path)  # keep only uploads that load, so bad ones cannot pile up on the server
         return f"{literal(filename)} could not be loaded: {literal(err.reason)}"
@@ -99,13 +102,15 @@ def _uploaded_models() -> list[LibraryModel]:
 
 
 def _link_model_here(by_name: dict[str, LibraryModel], name: str) -> bool:
-    """Whether a model named by the link is here; an upload that is not (its session ended: a reload, a server
-    restart, a move to another replica) is named in a plain message, since only the visitor can bring it back."""
+    """Whether a model named by the link is here; an upload or a live run's model that is not (its session ended:
+    a reload, a server restart, a move to another replica) is named in a plain message, since only the visitor can
+    bring it back."""
     if name in by_name:
         return True
-    if name.startswith(UPLOAD_PREFIX):
+    origin = next((verb for prefix, verb in SESSION_MODEL_ORIGINS.items() if name.startswith(prefix)), None)
+    if origin is not None:
         st.session_state[UPLOAD_ERRORS_KEY] = (
-            f"{literal(name)} was uploaded in an earlier session and is not on this server any more (an upload lasts "
+            f"{literal(name)} was {origin} in an earlier session and is not on this server any more (an upload lasts "
             "as long as the session that added it; a reload, a server restart or a move to another server ends it): "
             "upload the file again to see it"
         )

@@ -29,3 +29,9 @@ def test_a_link_naming_an_upload_this_session_lacks_says_to_upload_it_again() ->
     assert any(f"{literal('upload:my_vae')} was uploaded in an earlier session" in e.value for e in app.sidebar.error)
     assert any("upload the file again" in e.value for e in app.sidebar.error)
     assert app.sidebar.selectbox(key="vae-mnist-5k-2").value == "mnist_vae_z2"  # the shipped model meanwhile
+
+
+def test_a_link_naming_a_live_run_this_session_lacks_says_so_too() -> None:
+    app = open_link({"server": "0ther5e1", "group": "mnist-5k.z2", "vae": "trained live:live_mnist-5k_vae_z2_30ep"})
+    name = literal("trained live:live_mnist-5k_vae_z2_30ep")
+    assert any(f"{name} was trained live in an earlier session" in e.value for e in app.sidebar.error)

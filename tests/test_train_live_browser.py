@@ -36,6 +36,7 @@ def start_run(page, epochs: int) -> None:
     """Fill the settings form as a visitor would (digits, batch 8, `epochs`) and press Start."""
     page.locator("[data-testid='stMain'] [data-testid='stSelectbox']", has_text="Dataset").click()
     page.get_by_role("option", name="digits").click()
+    wait_until_idle(page)  # the rerun offers the digits' own default epochs: fill the boxes after it
     for label, value in (("Batch size", "8"), ("Epochs", str(epochs))):
         field = page.get_by_role("spinbutton", name=label, exact=True)
         field.fill(value)
@@ -98,7 +99,7 @@ def test_a_live_run_updates_takes_a_beta_change_stops_saves_and_no_worker_outliv
         wait_until_idle(page)
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # its map, computed in the background
         expect(page.locator("[data-testid='stMain'] .js-plotly-plot").first).to_contain_text(
-            f"upload:live_digits_vae_z2_{epochs}ep"
+            f"trained live:live_digits_vae_z2_{epochs}ep"
         )
         assert page.locator(EXCEPTION).count() == 0
 

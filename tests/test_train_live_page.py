@@ -8,6 +8,7 @@ import time
 from streamlit.testing.v1 import AppTest
 
 from ae_models.live import pool as pool_module
+from ae_models.live.records import BATCH_RANGE, BETA_RANGE, EPOCH_RANGE, FASHION_SUBSET_RANGE, LEARNING_RATE_RANGE
 from dashboard.resources import training_pool
 
 from .app_support import assert_clean, charts, images, open_page, trace_names
@@ -16,9 +17,10 @@ PAGE = "views/train_live.py"
 START = "FormSubmitter:live_settings-Start"
 
 
-def start(app: AppTest, epochs: int, beta: float = 1.0) -> AppTest:
-    app.selectbox(key="live_dataset").set_value("digits")
+def start(app: AppTest, epochs: int, beta: float = 1.0, warmup: int = 0) -> AppTest:
+    app.selectbox(key="live_dataset").set_value("digits").run()  # which offers its own default epochs
     app.number_input(key="live_epochs").set_value(epochs)
+    app.number_input(key="live_warmup").set_value(warmup)
     app.number_input(key="live_batch").set_value(128)
     app.number_input(key="live_beta").set_value(beta)
     return app.button(key=START).click().run()
@@ -53,10 +55,11 @@ def test_a_run_shows_curves_map_and_pictures_then_saves_for_the_other_pages() ->
     assert_clean(app)
     assert "its settings keep the β and learning rate the run started with" in app.info[-1].value.lower()
     assert app.sidebar.selectbox(key="group").value == ("digits", 2)
-    assert app.sidebar.selectbox(key="vae-digits-2").value == "upload:live_digits_vae_z2_3ep"
+    assert "saved as trained live:live_digits_vae_z2_3ep" in app.info[-1].value.lower()
+    assert app.sidebar.selectbox(key="vae-digits-2").value == "trained live:live_digits_vae_z2_3ep"
     app.switch_page("views/latent_map.py").run()
     assert_clean(app)
-    assert app.session_state["selection"].vae.name == "upload:live_digits_vae_z2_3ep"
+    assert app.session_state["selection"].vae.name == "trained live:live_digits_vae_z2_3ep"
     assert app.title[0].value == "Latent map"
 
 
@@ -64,9 +67,11 @@ def test_before_start_the_curves_axes_are_drawn_and_start_draws_epoch_one_in_its
     """The page draws a chart before Start (so the browser has its charting code loaded when epoch 1 comes), and the
     run that pressed Start waits for epoch 1 and draws it, without waiting for the fragment's next refresh."""
     app = open_page(PAGE)
-    assert [c["layout"]["title"]["text"] for c in charts(app)] == [
-        "Losses per epoch: drawn here from the first epoch on"
-    ]
+    [preview] = charts(app)
+    assert preview["layout"]["title"]["text"] == "Losses per epoch"  # short enough for a phone's width
+    # no numbers on axes that hold nothing yet, only where the curves will come
+    assert all(preview["layout"][axis]["showticklabels"] is False for axis in ("xaxis", "xaxis2", "yaxis", "yaxis2"))
+    assert [a["text"] for a in preview["layout"]["annotations"]].count("from epoch 1 on") == 2
     monkeypatch.setattr(pool_module, "FIRST_EPOCH_WAIT_SECONDS", 120.0)  # a busy machine's waiting worker is slow
     start(app, epochs=300)
     assert_clean(app)
@@ -89,9 +94,35 @@ def test_the_curves_can_be_compared_with_the_shipped_model_of_the_same_dataset_k
 
 
 def test_bad_settings_get_a_message_and_start_nothing() -> None:
-    app = start(open_page(PAGE), epochs=3, beta=-2.0)
-    assert [e.value for e in app.error] == ["Cannot start: beta must lie between 0 and 50, got -2."]
+    app = start(open_page(PAGE), epochs=3, warmup=10)
+    assert [e.value for e in app.error] == ["Cannot start: the KL warm-up must lie between 0 and 3, got 10."]
     assert not app.get("progress") and not app.exception
+
+
+def bounds(app: AppTest, key: str) -> tuple[float, float]:
+    box = app.number_input(key=key).proto
+    return box.min, box.max
+
+
+def test_every_number_box_keeps_to_the_range_the_settings_allow() -> None:
+    app = open_page(PAGE)
+    app.selectbox(key="live_dataset").set_value("fashion-mnist").run()
+    assert bounds(app, "live_fashion") == FASHION_SUBSET_RANGE
+    assert bounds(app, "live_beta") == BETA_RANGE and bounds(app, "live_lr") == LEARNING_RATE_RANGE
+    assert bounds(app, "live_batch") == BATCH_RANGE and bounds(app, "live_epochs") == EPOCH_RANGE
+    assert bounds(app, "live_warmup") == (0, EPOCH_RANGE[1])
+    start(app, epochs=400)
+    assert bounds(app, "live_new_beta") == BETA_RANGE and bounds(app, "live_new_lr") == LEARNING_RATE_RANGE
+    app.session_state["live_owner"].forget()
+
+
+def test_the_digits_are_offered_enough_epochs_to_steer_while_they_train() -> None:
+    app = open_page(PAGE)
+    assert app.number_input(key="live_epochs").value == 30
+    app.selectbox(key="live_dataset").set_value("digits").run()
+    assert app.number_input(key="live_epochs").value == 150
+    app.selectbox(key="live_dataset").set_value("mnist-5k").run()
+    assert app.number_input(key="live_epochs").value == 30
 
 
 def test_a_second_visitor_waits_in_the_queue_and_the_first_can_steer_and_stop() -> None:
@@ -106,9 +137,6 @@ def test_a_second_visitor_waits_in_the_queue_and_the_first_can_steer_and_stop() 
         second = start(open_page(PAGE), epochs=3)
         assert "you are number 1 in the queue" in second.info[0].value
         refresh_until(first, lambda a: a.get("plotly_chart"))
-        first.number_input(key="live_new_beta").set_value(100.0)
-        first.button(key="live_apply").click().run()
-        assert first.error[0].value == "Not applied: beta must lie between 0 and 50, got 100."
         first.number_input(key="live_new_beta").set_value(4.0)
         first.button(key="live_apply").click().run()
         assert "From the next epoch: β 4" in first.toast[0].value
@@ -127,7 +155,9 @@ def test_the_image_count_field_shows_only_for_fashion_mnist_and_enter_does_not_s
     app = open_page(PAGE)
     assert [f.proto.form.enter_to_submit for f in app.get("form")] == [False]  # only the Start button starts
     assert "live_fashion" not in [n.key for n in app.number_input]  # mnist-5k is the default
+    assert len(app.get("form")[0].columns) == 2 + 3  # no empty column where the image count would be
     app.selectbox(key="live_dataset").set_value("fashion-mnist").run()
     assert [n.label for n in app.number_input if n.key == "live_fashion"] == ["Fashion-MNIST images to train on"]
+    assert len(app.get("form")[0].columns) == 3 + 3
     app.selectbox(key="live_dataset").set_value("digits").run()
     assert "live_fashion" not in [n.key for n in app.number_input]

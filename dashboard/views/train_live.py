@@ -10,14 +10,27 @@ import torch
 from streamlit.delta_generator import DeltaGenerator
 
 from ae_models.config import EpochRecord
+from ae_models.library import safe_stem
 from ae_models.live.compare import shipped_counterpart
 from ae_models.live.pool import LiveRun, RunOwner
-from ae_models.live.records import LIVE_DATASETS, EpochSnapshot, LiveSettings, LiveSettingsError
+from ae_models.live.records import (
+    BATCH_RANGE,
+    BETA_RANGE,
+    EPOCH_RANGE,
+    FASHION_SUBSET_RANGE,
+    LEARNING_RATE_RANGE,
+    LIVE_DATASETS,
+    WARMUP_RANGE,
+    EpochSnapshot,
+    LiveSettings,
+    LiveSettingsError,
+    default_epochs,
+)
 from ae_models.report import describe_architecture
 from dashboard.exports import safe_filename
 from dashboard.imaging import tile
 from dashboard.live_figures import change_label, live_curves, live_map, map_extent, map_gif
-from dashboard.picker import add_session_model
+from dashboard.picker import TRAINED_LIVE_PREFIX, add_session_model
 from dashboard.presentation import show_figure
 from dashboard.resources import load_library, training_pool
 from dashboard.settings import weights_dir
@@ -36,30 +49,46 @@ def owner() -> RunOwner:
     return st.session_state[OWNER_KEY]
 
 
+def offer_dataset_epochs() -> None:
+    """(Callback: the dataset changed.) Offer that dataset's default epochs."""
+    st.session_state["live_epochs"] = default_epochs(st.session_state["live_dataset"])
+
+
 def settings_form(busy: bool) -> LiveSettings | None:
-    """The run's settings; None until Start is pressed with valid ones (bad ones get a message naming them)."""
+    """The run's settings; None until Start is pressed with valid ones (bad ones get a message naming them). Each
+    number box keeps to the range ae_models allows; what depends on two settings (the warm-up within the epochs) is
+    checked on Start."""
     # outside the form, so that choosing a dataset reruns the page and the image count shows only for Fashion-MNIST
-    dataset = st.selectbox("Dataset", LIVE_DATASETS, key="live_dataset")
+    dataset = st.selectbox("Dataset", LIVE_DATASETS, key="live_dataset", on_change=offer_dataset_epochs)
     with st.form("live_settings", border=True, enter_to_submit=False):  # only the Start button starts a run
-        left, middle, right = st.columns(3)
         fashion = LiveSettings.fashion_images
         if dataset == "fashion-mnist":
+            left, middle, right = st.columns(3)
             fashion = left.number_input(
-                "Fashion-MNIST images to train on", value=fashion, step=1000, key="live_fashion",
+                "Fashion-MNIST images to train on", *FASHION_SUBSET_RANGE, value=fashion, step=1000,
+                key="live_fashion",
                 help="a seeded subset of its training split; the held-out images stay ones it never sees",
             )  # fmt: skip
+        else:  # no empty column where the image count would be
+            middle, right = st.columns(2)
         kind = middle.radio("Model", ("vae", "ae"), format_func=str.upper, horizontal=True, key="live_kind")
         latent = middle.radio("Latent size", (2, 16), horizontal=True, key="live_latent")
         architecture = middle.radio(
             "Architecture", ("mlp", "conv"), horizontal=True, key="live_arch",
             format_func=lambda a: "MLP (fast)" if a == "mlp" else "conv net",
         )  # fmt: skip
-        beta = right.number_input("β (weight of the KL term; VAE only)", value=1.0, step=0.5, key="live_beta")
-        warmup = right.number_input("KL warm-up (epochs; 0 for none)", value=0, step=1, key="live_warmup")
+        beta = right.number_input(
+            "β (weight of the KL term; VAE only)", *BETA_RANGE, value=1.0, step=0.5, key="live_beta"
+        )
+        warmup = right.number_input(
+            "KL warm-up (epochs; 0 for none)", *WARMUP_RANGE, value=0, step=1, key="live_warmup"
+        )
         a, b, c = st.columns(3)
-        learning_rate = a.number_input("Learning rate", value=1e-3, step=5e-4, format="%.4f", key="live_lr")
-        batch = b.number_input("Batch size", value=64, step=16, key="live_batch")
-        epochs = c.number_input("Epochs", value=30, step=5, key="live_epochs")
+        learning_rate = a.number_input(
+            "Learning rate", *LEARNING_RATE_RANGE, value=1e-3, step=5e-4, format="%.4f", key="live_lr"
+        )
+        batch = b.number_input("Batch size", *BATCH_RANGE, value=64, step=16, key="live_batch")
+        epochs = c.number_input("Epochs", *EPOCH_RANGE, value=default_epochs(dataset), step=5, key="live_epochs")
         start = st.form_submit_button("Start", type="primary", disabled=busy)
     if not start:
         return None
@@ -78,20 +107,16 @@ def steering(run: LiveRun) -> None:
     """Mid-run changes (from the next epoch on), pause/resume and stop."""
     beta_box, lr_box, apply_box, pause_box, stop_box = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
     beta = beta_box.number_input(
-        "β from the next epoch", value=run.settings.beta, step=0.5, key="live_new_beta",
+        "β from the next epoch", *BETA_RANGE, value=run.settings.beta, step=0.5, key="live_new_beta",
         disabled=run.settings.kind == "ae", help="an AE has no KL term to weigh",
     )  # fmt: skip
     learning_rate = lr_box.number_input(
-        "Learning rate from the next epoch", value=run.settings.learning_rate, step=5e-4, format="%.4f",
-        key="live_new_lr",
+        "Learning rate from the next epoch", *LEARNING_RATE_RANGE, value=run.settings.learning_rate, step=5e-4,
+        format="%.4f", key="live_new_lr",
     )  # fmt: skip
-    if apply_box.button("Apply", key="live_apply"):
-        try:
-            run.adjust(float(beta), float(learning_rate))
-        except LiveSettingsError as err:
-            st.error(f"Not applied: {err}.")
-        else:
-            st.toast(f"From the next epoch: β {beta:g}, learning rate {learning_rate:g}")
+    if apply_box.button("Apply", key="live_apply"):  # the boxes keep to the bounds run.adjust checks
+        run.adjust(float(beta), float(learning_rate))
+        st.toast(f"From the next epoch: β {beta:g}, learning rate {learning_rate:g}")
     if run.paused:
         if pause_box.button("Resume", key="live_resume"):
             run.resume()
@@ -255,9 +280,9 @@ def ending(run: LiveRun) -> None:
 
 def keep_model(weights: bytes, filename: str) -> None:
     """(Callback: runs before the sidebar is drawn.) Keep the run's file as this session's upload and pick it."""
-    problem = add_session_model(weights, filename, choose=True)
+    problem = add_session_model(weights, filename, choose=True, prefix=TRAINED_LIVE_PREFIX)
     st.session_state[SAVED_KEY] = problem or (
-        f"Saved as upload:{filename.removesuffix('.safetensors')}: it is now chosen in the sidebar, so every other "
+        f"Saved as {TRAINED_LIVE_PREFIX}{safe_stem(filename)}: it is now chosen in the sidebar, so every other "
         "page shows it. Its settings keep the β and learning rate the run started with; its history keeps each "
         "epoch's own, your changes included."
     )
