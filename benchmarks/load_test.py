@@ -399,16 +399,19 @@ class LoadResult:
         return self.load_ended if self.tally.warm_at is None else self.tally.warm_at
 
 
-def niced_chromium(folder: Path) -> Path:
+def niced_chromium(folder: Path, program: str = CHROMIUM) -> Path:
     """Chromium at the lowest CPU priority: on a machine shared with the server, the load generator must not
     be what slows the server down (twenty headless renderers drawing WebGL in software would).
 
     Playwright starts the browser in a session of its own, and Linux's autogroup scheduler shares the CPU
     between sessions before it looks at nice values; so the wrapper lowers its session's autogroup priority too.
+    Run as root, Chromium raises its own priority back (its renderers to nice 0, its browser and GPU processes'
+    display threads to -8, above the server's), so there it runs without the capability to (CAP_SYS_NICE).
     """
     wrapper = folder / "chromium-niced"
     autogroup = "echo 19 > /proc/self/autogroup 2>/dev/null"
-    wrapper.write_text(f'#!/bin/sh\n{autogroup}\nexec nice -n 19 {CHROMIUM} "$@"\n')
+    keep_niced = 'if [ "$(id -u)" -eq 0 ]; then set -- setpriv --bounding-set -sys_nice -- "$@"; fi'
+    wrapper.write_text(f'#!/bin/sh\n{autogroup}\nset -- nice -n 19 {program} "$@"\n{keep_niced}\nexec "$@"\n')
     wrapper.chmod(0o755)
     return wrapper
 

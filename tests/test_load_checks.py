@@ -1,12 +1,14 @@
 """The load test's own bookkeeping, without a browser: the training visitor's runs restart and their epochs add up,
 and the check fails when the training or its refreshes left the steady window, or when the server itself (not its
-training workers) grew."""
+training workers) grew; the browsers stay at the lowest priority even when run as root."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+from pathlib import Path
 
-from benchmarks.load_test import LiveTrainer, LoadResult, Pace, Sample, Tally, failed_checks
+from benchmarks.load_test import LiveTrainer, LoadResult, Pace, Sample, Tally, failed_checks, niced_chromium
 from dashboard.rerun_timing import ServerRerun
 
 TRAINER = "trainer-session"
@@ -84,3 +86,13 @@ def test_server_memory_growth_fails_the_check_and_its_training_workers_do_not_co
     assert failed_checks(result_with([120.0], [500, 560], [700, 700])) == [
         "server memory grew +60 MiB after the warm-up"
     ]
+
+
+def test_the_browser_cannot_raise_its_own_priority_back(tmp_path: Path) -> None:
+    """Chromium run as root set its renderers to nice 0 and its display threads to -8, above the server's."""
+    wrapper = niced_chromium(tmp_path, program="/bin/sh")  # stands in for Chromium: tries what Chromium does
+    shell = subprocess.run(
+        [str(wrapper), "-c", "renice -n -8 -p $$ >/dev/null 2>&1; ps -o ni= -p $$"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert int(shell.stdout) == 19
