@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -608,10 +609,20 @@ def measure(sessions: int, seconds: float, ttl: float, pace: Pace, live_training
         return result
 
 
+SERVER_LOG_NOISE = ("missing ScriptRunContext", "Session state does not function")  # the serve's warm imports
+
+
 def server_problems(log: Path) -> list[str]:
-    """The server log's warnings, errors and tracebacks' last lines: why it closed a socket or failed a rerun."""
+    """The server log's warnings, errors and tracebacks' last lines (each told once, with how often it came): why
+    it closed a socket or failed a rerun."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return [line for line in lines if any(word in line for word in ("WARNING", "ERROR", "Error", "Exception"))]
+    problems = collections.Counter(
+        line.split(" ", 2)[-1] if line[:4].isdigit() else line  # without the time stamp, so repeats count as one
+        for line in lines
+        if any(word in line for word in ("WARNING", "ERROR", "Error", "Exception"))
+        and not any(noise in line for noise in SERVER_LOG_NOISE)
+    )
+    return [f"{line} (x{count})" if count > 1 else line for line, count in problems.items()]
 
 
 def main() -> None:
