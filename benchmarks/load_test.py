@@ -330,12 +330,15 @@ async def live_trainer(browser, url: str, rerun_log: Path, tally: Tally) -> Live
 
 
 async def keep_training(trainer: LiveTrainer, tally: Tally, stop: asyncio.Event) -> None:
-    """Watch the training visitor's progress until the load ends, starting a new run whenever one ends."""
-    while not stop.is_set():
+    """Watch the training visitor's progress until the load ends (a last look then), starting a new run whenever
+    one ends."""
+    while True:
         try:
             await trainer.look(tally)
         except Exception as err:  # a starved page is an error to report, not a reason to stop the load
             tally.errors.append(f"the training visitor: {type(err).__name__}: {str(err).splitlines()[0]}")
+        if stop.is_set():
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), LIVE_LOOK_S)
 
@@ -444,7 +447,6 @@ async def run_load(
         load_over.set()
         if trainer is not None:  # its session ends with the others: the TTL check below covers its run too
             await training
-            await trainer.look(tally)
             await trainer.page.context.close()
         media_open = _media_bytes(url)
         await asyncio.sleep(ttl + 5)  # the server drops disconnected sessions after the TTL ...

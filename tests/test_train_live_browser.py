@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from dashboard.live_server import REPO_ROOT, dashboard_server, open_page, wait_until_idle
 
@@ -115,4 +117,37 @@ def test_a_live_run_updates_takes_a_beta_change_stops_saves_and_no_worker_outliv
         server.wait(30)
         _, alive = psutil.wait_procs(workers, timeout=10)
         assert not alive, f"workers left running: {[p.pid for p in alive]}"
+        page.context.close()
+
+
+def test_a_slowed_browser_is_refreshed_only_as_fast_as_it_draws(browser, tmp_path) -> None:
+    """The panel asks for its next refresh once the browser has drawn the last one (dashboard/refresh_pacer.py).
+    With a fixed timer (`st.fragment(run_every=0.5)`) a browser slowed 8x had 6 refreshes asked and not yet
+    answered at once, and drew the epochs ever later."""
+    outstanding: list[int] = []  # refreshes asked and not yet answered, after each frame
+
+    def watch(socket) -> None:
+        def asked(payload: bytes | str) -> None:
+            if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+                outstanding.append((outstanding[-1] if outstanding else 0) + 1)
+
+        def answered(payload: bytes | str) -> None:
+            small = isinstance(payload, bytes) and len(payload) < 32_768  # script_finished is; charts are not
+            if small and outstanding and ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+                outstanding.append(outstanding[-1] - 1)
+
+        socket.on("framesent", asked)
+        socket.on("framereceived", answered)
+
+    with dashboard_server(tmp_path) as live:
+        page = browser.new_context(viewport={"width": 1440, "height": 1500}).new_page()
+        page.on("websocket", watch)
+        open_page(page, live.url, "train-live")
+        start_run(page, epochs=500)
+        wait_for_epochs(page, 0)
+        page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 8})
+        outstanding.clear()
+        page.wait_for_timeout(12_000)
+        assert outstanding.count(1) >= 3, outstanding  # it went on refreshing
+        assert max(outstanding) == 1, outstanding
         page.context.close()

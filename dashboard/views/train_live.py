@@ -32,6 +32,7 @@ from dashboard.imaging import tile
 from dashboard.live_figures import change_label, live_curves, live_map, map_extent, map_gif
 from dashboard.picker import TRAINED_LIVE_PREFIX, add_session_model
 from dashboard.presentation import show_figure
+from dashboard.refresh_pacer import refresh_after_drawn
 from dashboard.resources import load_library, training_pool
 from dashboard.settings import weights_dir
 
@@ -244,12 +245,14 @@ def first_epoch(run: LiveRun) -> None:
 
 
 def live_panel(run: LiveRun, active: bool) -> None:
-    """Progress and the live views; while the run is active it redraws itself every REFRESH_SECONDS, and the
-    whole page reruns once the run ends (to offer saving)."""
+    """Progress and the live views; while the run is active (a fragment) it redraws itself REFRESH_SECONDS after
+    the browser has drawn it, and the whole page reruns once the run ends (to offer saving)."""
     if active and run.ended is not None:
         st.rerun()
     progress(run)
     views(run)
+    if active:
+        refresh_after_drawn(REFRESH_SECONDS, key="live_refresh")
 
 
 def ending(run: LiveRun) -> None:
@@ -328,7 +331,7 @@ if busy:
     steering(run)
     if chosen is not None:
         first_epoch(run)
-    st.fragment(run_every=REFRESH_SECONDS)(live_panel)(run, True)
+    st.fragment(live_panel)(run, True)
 else:
     ending(run)
     live_panel(run, False)

@@ -1,0 +1,32 @@
+"""A live panel's refresh, paced by the browser: the next refresh is asked for a set time after the browser has
+drawn the last one, not on a fixed clock.
+
+`st.fragment(run_every=...)` is a timer in the browser that asks for a refresh every interval whether or not the last
+one has been drawn: a busy browser fell behind, the refreshes it had asked for queued up (Train live under load drew
+epochs 6-8 s after they were trained, and a Stop reached the worker 16.6 s after the click). The pacer is an empty
+component (Streamlit's components v2) placed last in the fragment: its script runs when the browser mounts it, after
+the elements above it, and asks for the fragment's next run `seconds` later. So at most one refresh is outstanding,
+and a slow browser is refreshed as often as it can draw, no more."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+# each mount replaces the timer of the one before (the component stays mounted across refreshes); unmounting it
+# (the run ended and the page moved on) stops the refreshes
+_SCRIPT = """
+export default function ({ data, parentElement, setTriggerValue }) {
+    clearTimeout(parentElement.nextRefresh);
+    parentElement.nextRefresh = setTimeout(() => setTriggerValue("due", data.drawn), data.seconds * 1000);
+    return () => clearTimeout(parentElement.nextRefresh);
+}
+"""
+_pacer = st.components.v2.component("latent_explorer.refresh_pacer", js=_SCRIPT)
+
+
+def refresh_after_drawn(seconds: float, key: str) -> None:
+    """(Last in a fragment.) Rerun the fragment `seconds` after the browser has drawn this run of it."""
+    # new data on every run, so the browser runs the script again, which starts the next timer
+    _pacer(data={"seconds": seconds, "drawn": time.monotonic()}, key=key, on_due_change=lambda: None, height=0)
