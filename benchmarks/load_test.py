@@ -391,6 +391,7 @@ class LoadResult:
     pace: Pace
     trainer: LiveTrainer | None = None
     server_problems: list[str] = field(default_factory=list)  # the server log's warnings and errors
+    dropped: list[tuple[float, str]] = field(default_factory=list)  # (s since start, why the server let a browser go)
 
     def visitors(self, reruns: list[ServerRerun]) -> list[ServerRerun]:
         """The reruns of the visitors' pages, without the training visitor's refreshes."""
@@ -465,7 +466,9 @@ async def run_load(
     reruns, held = server.reruns, server.held
     held_before_probe = [count for at, count in held if at < probe_at]
     left = held_before_probe[-1] if held_before_probe else -1
-    return LoadResult(tally, samples, load_ended, reruns, held, left, media_open, media_after, pace, trainer)
+    return LoadResult(
+        tally, samples, load_ended, reruns, held, left, media_open, media_after, pace, trainer, dropped=server.dropped
+    )
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -550,6 +553,8 @@ def report(result: LoadResult, sessions: int) -> bool:
         print(f"  {error}")
     for close in tally.socket_closes:
         print(f"  websocket closed while its visitor stayed: {close}")
+    for at, why in result.dropped:
+        print(f"  the server let a browser go at {at:.0f} s: {why}")
     for line in result.server_problems[:20]:
         print(f"  server log: {line}")
     print(f"server memory (RSS, MiB) every 5 s: {' '.join(f'{s.server_mib:.0f}' for s in result.samples[::5])}")

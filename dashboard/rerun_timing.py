@@ -5,11 +5,14 @@ It patches two Streamlit internals (AppSession.handle_backmsg and _enqueue_forwa
 (Runtime._session_mgr). They are not public API: on a Streamlit where they have moved the hook refuses with an
 "unsupported Streamlit version" line in the log (and an UnsupportedStreamlit error), and the load test reports
 that instead of a traceback, measuring only what it can from outside (browser timings, process memory).
+It also logs each browser the server gives up on and why (a full send queue, keepalive pings unanswered), by
+wrapping StarletteSessionClient.write_forward_msg and uvicorn's keepalive_timeout where they exist.
 Installed by benchmarks/server_hooks/sitecustomize.py; `make run` never loads it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -95,6 +98,34 @@ def install(log_path: str | Path) -> None:
     for function in (handle_backmsg, _enqueue_forward_msg):
         setattr(AppSession, function.__name__, function)
     threading.Thread(target=count_held_sessions, name="held-sessions", daemon=True).start()
+    log_dropped_clients(write)
+
+
+def log_dropped_clients(write) -> None:
+    """Log each browser the server gives up on, and why: its send queue full (the browser read nothing while 500
+    messages waited; the session is then cut off from that socket) or its keepalive pings unanswered (uvicorn closes
+    the socket). Where these internals have moved, nothing is logged: the load test then sees only the closes."""
+    with contextlib.suppress(ImportError, AttributeError):
+        from streamlit.web.server.starlette.starlette_websocket import StarletteSessionClient
+
+        write_forward_msg = StarletteSessionClient.write_forward_msg
+
+        def watched_write(self, msg) -> None:
+            if not self._closed.is_set() and self._send_queue.full():
+                write("dropped", "send-queue-full")
+            write_forward_msg(self, msg)
+
+        StarletteSessionClient.write_forward_msg = watched_write
+    with contextlib.suppress(ImportError, AttributeError):
+        from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+        keepalive_timeout = WebSocketsSansIOProtocol.keepalive_timeout
+
+        def watched_timeout(self) -> None:
+            write("dropped", "keepalive-ping-unanswered")
+            keepalive_timeout(self)
+
+        WebSocketsSansIOProtocol.keepalive_timeout = watched_timeout
 
 
 @dataclass(frozen=True)
@@ -115,6 +146,7 @@ class ServerLog:
 
     reruns: list[ServerRerun] = field(default_factory=list)
     held: list[tuple[float, int]] = field(default_factory=list)  # (s since start, sessions held)
+    dropped: list[tuple[float, str]] = field(default_factory=list)  # (s since start, why the server let a browser go)
     unsupported: list[str] = field(default_factory=list)
 
 
@@ -139,4 +171,6 @@ def read_log(log_path: str | Path, started: float) -> ServerLog:
             result.reruns.append(ServerRerun(at, (start - asked) * 1000, (at - start) * 1000, subject))
         elif event == "held":
             result.held.append((at, int(subject)))
+        elif event == "dropped":
+            result.dropped.append((at, subject))
     return result
