@@ -596,6 +596,10 @@ def summary(result: LoadResult) -> dict[str, object]:
         "memory_samples_mib": [sample.server_mib for sample in result.samples],
         "visitor_reruns": len(result.visitors(result.server_reruns)),
         "live_epochs": None if result.trainer is None else [n for _, n in result.trainer.epochs],
+        "live_refreshes_steady": len(trainer_refreshes(result)),
+        "socket_closes": result.tally.socket_closes,
+        "dropped_by_server": [why for _, why in result.dropped],
+        "failed_checks": failed_checks(result),
     }
 
 
@@ -616,7 +620,8 @@ def measure(sessions: int, seconds: float, ttl: float, pace: Pace, live_training
         return result
 
 
-SERVER_LOG_NOISE = ("missing ScriptRunContext", "Session state does not function")  # the serve's warm imports
+# the serve's warm imports run outside a script: Streamlit warns about that, once per import, harmlessly
+SERVER_LOG_NOISE = ("missing ScriptRunContext", "Session state does not function", "WARNING streamlit: \n")
 
 
 def server_problems(log: Path) -> list[str]:
@@ -627,7 +632,7 @@ def server_problems(log: Path) -> list[str]:
         line.split(" ", 2)[-1] if line[:4].isdigit() else line  # without the time stamp, so repeats count as one
         for line in lines
         if any(word in line for word in ("WARNING", "ERROR", "Error", "Exception"))
-        and not any(noise in line for noise in SERVER_LOG_NOISE)
+        and not any(noise in f"{line}\n" for noise in SERVER_LOG_NOISE)
     )
     return [f"{line} (x{count})" if count > 1 else line for line, count in problems.items()]
 
