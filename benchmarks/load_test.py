@@ -206,14 +206,17 @@ async def _next_seed(page, watch: RerunWatch) -> None:
     await watch.settle()
 
 
-async def watched_context(browser, tally: Tally, name: str, timeout_ms: float):
-    """A visitor's browser context whose pages report how their websockets closed."""
+async def watched_context(browser, tally: Tally, name: str, timeout_ms: float, close_is_error: bool = False):
+    """A visitor's browser context whose pages report how their websockets closed (an error too with
+    `close_is_error`; the touring sessions' RerunWatch counts their closes already)."""
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(timeout_ms)
 
     def closed(_source: object, code: int, reason: str, clean: bool, by_page: bool) -> None:
         side = "the page closed it" if by_page else "closed from the server's side"
         tally.socket_closes.append(f"{name}: at {tally.now():.0f} s, code {code} {reason!r} ({side}, clean: {clean})")
+        if close_is_error:
+            tally.errors.append(f"{name}: its websocket closed")
 
     await context.expose_binding("__socketClosed", closed)
     await context.add_init_script(SOCKET_CLOSES)
@@ -315,7 +318,7 @@ class LiveTrainer:
 async def live_trainer(browser, url: str, rerun_log: Path, tally: Tally) -> LiveTrainer:
     """Start the training visitor's run and wait for its first epoch; its session is the only one the server has
     seen by then."""
-    context = await watched_context(browser, tally, "the training visitor", LIVE_TIMEOUT_MS)
+    context = await watched_context(browser, tally, "the training visitor", LIVE_TIMEOUT_MS, close_is_error=True)
     page = await context.new_page()
     await page.goto(f"{url}/{PAGE['train_live'].url_path}")
     await page.wait_for_selector("h1")
