@@ -31,7 +31,9 @@ def live_curves(
     """Reconstruction and KL per epoch on their own scales (solid: validation, dotted: train); a dashed line where
     the visitor's change first trained; a `reference` (name, history) model's validation curves in grey, over the
     epochs the run has reached. With no epoch yet, the empty axes the curves will be drawn on."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Reconstruction (nats/image)", "KL (nats/image)"))
+    # before any epoch the axes sit in a narrow column beside the introduction: the units go on a line of their own
+    unit = " " if snapshots else "<br>"
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"Reconstruction{unit}(nats/image)", f"KL{unit}(nats/image)"))
     epochs = [s.record.epoch for s in snapshots]
     if reference is not None:
         name, history = reference
@@ -71,7 +73,8 @@ def live_curves(
                 xref="x domain", yref="y domain", font={"color": REFERENCE_GREY},
             )  # fmt: skip
     title = "Losses per epoch" + ("" if kind == "vae" or not snapshots else " (an AE has no KL term: it stays 0)")
-    return fig.update_layout(chart_layout(title, 360, legend={"orientation": "h", "y": -0.3}, margin={"t": 70}))
+    top = 70 if snapshots else 100  # room for the subplot titles' second line under the title
+    return fig.update_layout(chart_layout(title, 360, legend={"orientation": "h", "y": -0.3}, margin={"t": top}))
 
 
 def nice_ceiling(value: float) -> float:

@@ -71,7 +71,10 @@ def test_before_start_the_curves_axes_are_drawn_and_start_draws_epoch_one_in_its
     assert preview["layout"]["title"]["text"] == "Losses per epoch"  # short enough for a phone's width
     # no numbers on axes that hold nothing yet, only where the curves will come
     assert all(preview["layout"][axis]["showticklabels"] is False for axis in ("xaxis", "xaxis2", "yaxis", "yaxis2"))
-    assert [a["text"] for a in preview["layout"]["annotations"]].count("from epoch 1 on") == 2
+    notes = [a["text"] for a in preview["layout"]["annotations"]]
+    assert notes.count("from epoch 1 on") == 2
+    # the axes stand in a narrow column: each subplot's title puts its unit on a second line so it is not cut off
+    assert {"Reconstruction<br>(nats/image)", "KL<br>(nats/image)"} <= set(notes)
     monkeypatch.setattr(pool_module, "FIRST_EPOCH_WAIT_SECONDS", 120.0)  # a busy machine's waiting worker is slow
     start(app, epochs=300)
     assert_clean(app)
