@@ -31,6 +31,7 @@ import asyncio
 import collections
 import contextlib
 import json
+import math
 import os
 import random
 import re
@@ -110,6 +111,8 @@ class Tally:
     sessions: int = 0
     toured: int = 0  # sessions that have been through every page once (or failed on the way)
     warm_at: float | None = None  # when the last of them did: caches are full from then on
+    deadline: float = math.inf  # s since start: the load stops then, warm or not (--deadline)
+    cut_short: bool = False  # the deadline stopped it
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -121,6 +124,9 @@ class Tally:
 
     def steady_for(self, seconds: float) -> bool:
         """True once the load has run `seconds` past the warm-up."""
+        if self.now() > self.deadline:
+            self.cut_short = True
+            return True
         return self.warm_at is not None and self.now() > self.warm_at + seconds
 
 
@@ -239,6 +245,8 @@ async def session(
     page.on("pageerror", lambda error: tally.errors.append(f"{name}: page error: {error}"))
     try:
         async with arriving:
+            if tally.steady_for(seconds):  # the deadline came while it waited to arrive
+                return
             await page.goto(f"{url}/{PAGE['latent_map'].url_path}")
             await watch.settle()
             await page.wait_for_selector(".js-plotly-plot")
@@ -433,10 +441,11 @@ async def run_load(
     ttl: float,
     pace: Pace,
     live_training: bool = False,
+    deadline: float = math.inf,
 ) -> LoadResult:
     from playwright.async_api import async_playwright
 
-    tally, samples, stop, load_over = Tally(sessions=sessions), [], asyncio.Event(), asyncio.Event()
+    tally, samples, stop, load_over = Tally(sessions=sessions, deadline=deadline), [], asyncio.Event(), asyncio.Event()
     sampler = asyncio.create_task(_sample(pid, tally, samples, stop))
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=niced_chromium(rerun_log.parent), args=CHROMIUM_ARGS)
@@ -503,6 +512,8 @@ def failed_checks(result: LoadResult) -> list[str]:
     <= 300 ms after the warm-up, no server memory growth then, every session dropped a TTL after the tabs closed,
     and with --live-training the run trained and its page refreshed in the steady window."""
     failed = [f"{len(result.tally.errors)} errors"] if result.tally.errors else []
+    if result.tally.cut_short:
+        failed.append(f"cut short by --deadline at {result.tally.deadline:.0f} s")
     steady = result.visitors([r for r in result.server_reruns if result.warm <= r.finished <= result.load_ended])
     p95 = percentile([r.total_ms for r in steady], 95) if steady else float("inf")
     if p95 > 300:
@@ -611,14 +622,18 @@ def configured_ttl() -> float:
         return float(tomllib.load(handle)["server"]["disconnectedSessionTTL"])
 
 
-def measure(sessions: int, seconds: float, ttl: float, pace: Pace, live_training: bool = False) -> LoadResult:
+def measure(
+    sessions: int, seconds: float, ttl: float, pace: Pace, live_training: bool = False, deadline: float = math.inf
+) -> LoadResult:
     """Start a server with the timing hook, load it, wait out the session TTL, and return what was seen."""
     with tempfile.TemporaryDirectory() as folder:
         rerun_log = Path(folder) / "reruns.log"
         env = hook_env(rerun_log)
         flags = ["--server.disconnectedSessionTTL", str(int(ttl))]
         with dashboard_server(Path(folder), flags=flags, env=env) as live:
-            result = asyncio.run(run_load(live.url, live.pid, rerun_log, sessions, seconds, ttl, pace, live_training))
+            result = asyncio.run(
+                run_load(live.url, live.pid, rerun_log, sessions, seconds, ttl, pace, live_training, deadline)
+            )
         result.server_problems = server_problems(Path(folder) / "server.log")
         return result
 
@@ -649,9 +664,14 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=Pace.think_s, help="mean seconds before each action")
     parser.add_argument("--json", type=Path, help="also write the checked figures to this file")
     parser.add_argument("--live-training", action="store_true", help="one more visitor trains on Train live")
+    parser.add_argument(
+        "--deadline", type=float, default=math.inf,
+        help="stop the load this many seconds after it began, warm or not, and report what was measured (the check "
+        "then fails): a run that must fit a time slot",
+    )  # fmt: skip
     args = parser.parse_args()
     ttl = configured_ttl() if args.ttl is None else args.ttl
-    result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think), args.live_training)
+    result = measure(args.sessions, args.seconds, ttl, Pace(args.ramp, args.think), args.live_training, args.deadline)
     if args.json is not None:
         args.json.write_text(json.dumps(summary(result)))
     met = report(result, args.sessions)

@@ -96,3 +96,13 @@ def test_the_browser_cannot_raise_its_own_priority_back(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert int(shell.stdout) == 19
+
+
+def test_a_deadline_stops_the_load_before_the_warm_up_ended_and_fails_the_check() -> None:
+    """A run with its browsers starved opened one page a minute: 20 sessions outlasted a 12-minute time slot, and
+    the killed run printed nothing."""
+    tally = Tally(sessions=20, deadline=0.0)
+    assert tally.warm_at is None and tally.steady_for(60) and tally.cut_short
+    result = result_with([120.0], [500, 505], [700, 700])
+    result.tally.cut_short, result.tally.deadline = True, 600.0
+    assert failed_checks(result) == ["cut short by --deadline at 600 s"]
