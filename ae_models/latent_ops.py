@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Literal
 
 import torch
@@ -82,6 +83,15 @@ def nearest_neighbours(codes: Tensor, query: Tensor, k: int, exclude: int | None
     k = min(k, len(codes) - (exclude is not None))
     values, indices = torch.topk(distances, k, largest=False)
     return indices, values
+
+
+def mean_code(codes: Tensor, rows: Iterable[int] | Tensor) -> Tensor:
+    """The mean (latent,) of the codes at `rows` (a box or lasso selection), for decoding; one rule for the
+    sample's codes and a full map's."""
+    index = rows if isinstance(rows, Tensor) else torch.as_tensor(list(rows), dtype=torch.long)
+    if index.numel() == 0:
+        raise ValueError("the mean code of no rows is undefined: select at least one point")
+    return codes[index.long()].mean(0)
 
 
 def prior_codes(count: int, latent_dim: int, seed: int, temperature: float = 1.0) -> Tensor:

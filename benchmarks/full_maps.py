@@ -26,11 +26,11 @@ import numpy as np
 import psutil
 import torch
 
-from ae_models.fullmap import FullMap, load_full_map, mean_code, nearest_rows, place_codes
+from ae_models.fullmap import FullMap, load_full_map, nearest_rows, place_codes
 from ae_models.fullmap.projection import FULL_MAP_UMAP_PARAMS
 from ae_models.fullmap.rows import TRAINING
 from ae_models.fullmap.store import full_map_path_for
-from ae_models.latent_ops import place_on_map
+from ae_models.latent_ops import mean_code, place_on_map
 from ae_models.library import load_folder
 from ae_models.weights import load_model
 from benchmarks.run_benchmarks import timed
@@ -67,7 +67,7 @@ def memory(weights: Path) -> None:
         fit_text = f"UMAP fit {fit.fit_seconds:.0f} s wall / {fit.fit_cpu_seconds:.0f} s CPU" if fit.params else ""
         rows = torch.randperm(len(full), generator=torch.Generator().manual_seed(0))[:SELECTION]
         neighbours = timed(lambda full=full: nearest_rows(full, full.codes[7], 10, exclude_row=7), 20)[0]
-        mean = timed(lambda full=full, rows=rows: mean_code(full, rows), 20)[0]
+        mean = timed(lambda full=full, rows=rows: mean_code(full.codes, rows), 20)[0]
         print(f"  {model.name:<22} {len(full):>6,} rows loaded in {seconds:.2f} s; neighbours over all rows "
               f"{neighbours:.2f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
     print(f"RSS {rss_mib():.0f} MiB with {len(maps)} full maps loaded (+{rss_mib() - with_models:.0f} MiB); {load()}")

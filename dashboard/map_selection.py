@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 GALLERY_SIZE = 64  # images shown of a selected area; the CSV holds them all
 
@@ -50,8 +49,3 @@ def read_selection(event: object) -> MapSelection:
 def class_counts(rows: Sequence[int], labels: np.ndarray, n_classes: int) -> np.ndarray:
     """How many of the rows fall in each class (the gallery's histogram)."""
     return np.bincount(labels[np.asarray(rows, dtype=int)], minlength=n_classes)
-
-
-def mean_code(codes: torch.Tensor, rows: Sequence[int]) -> torch.Tensor:
-    """The average code of the rows, as a batch of one, for the decoder."""
-    return codes[torch.as_tensor(list(rows), dtype=torch.long)].mean(0, keepdim=True)

@@ -9,6 +9,7 @@ from ae_models.latent_ops import (
     fitted_gaussian_codes,
     interpolate,
     manifold_grid,
+    mean_code,
     nearest_neighbours,
     place_on_map,
     prior_codes,
@@ -132,3 +133,12 @@ def test_place_on_map_is_identity_in_two_dims_and_local_otherwise() -> None:
     coords = torch.randn(200, 2)
     placed = place_on_map(codes[:5] + 1e-9, codes, coords)
     torch.testing.assert_close(placed, coords[:5], atol=1e-3, rtol=0)
+
+
+def test_the_mean_code_of_a_selection_is_the_average_of_exactly_its_rows() -> None:
+    """One rule for the sample's codes and a full map's (the page's gallery decodes it for each model)."""
+    codes = torch.arange(12, dtype=torch.float32).reshape(6, 2)
+    assert mean_code(codes, [5, 1, 3]).tolist() == [6.0, 7.0]  # (10 + 2 + 6) / 3, (11 + 3 + 7) / 3
+    assert mean_code(codes, torch.tensor([5, 5, 0])).tolist() == pytest.approx([20 / 3, 23 / 3])  # twice counts twice
+    with pytest.raises(ValueError, match="at least one point"):
+        mean_code(codes, [])

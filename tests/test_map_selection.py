@@ -15,7 +15,7 @@ from matplotlib.path import Path as Polygon
 from dashboard import session
 from dashboard.exports import selection_csv
 from dashboard.map_figure import latent_scatter
-from dashboard.map_selection import MapSelection, class_counts, mean_code, read_selection
+from dashboard.map_selection import MapSelection, class_counts, read_selection
 
 LASSO = np.array([[-1.0, -1.5], [1.5, -0.5], [0.5, 1.5], [-1.2, 0.8]])
 
@@ -111,7 +111,6 @@ def test_gallery_figures_and_csv_describe_exactly_the_selected_rows() -> None:
     coords = np.arange(12, dtype=np.float32).reshape(6, 2) / 10
     rows = [5, 1, 3]
     assert class_counts(rows, labels, 4).tolist() == [0, 1, 2, 0]
-    assert mean_code(codes, rows).tolist() == [[6.0, 7.0]]  # rows 5, 1, 3: (10 + 2 + 6) / 3, (11 + 3 + 7) / 3
     table = list(
         csv.DictReader(io.StringIO(selection_csv(rows, ["test"] * 3, ["c", "b", "c"], coords, codes).decode()))
     )

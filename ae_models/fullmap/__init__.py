@@ -7,15 +7,15 @@ back with the codes recomputed) and `queries` (neighbours over all rows, mean co
 
 For a page: `full = load_full_map(weights_path, trained)` (FullMapError when missing or not for these weights),
 then `full.coords`, `full.codes`, `full.labels`, `full.split` (SPLIT_NAMES codes), `full.images`, row r everywhere;
-`nearest_rows(full, code, k, exclude_row)`, `mean_code(full, rows)`, `rows_matching(full, classes, splits)`,
-`place_codes(full, new_codes)`.
+`nearest_rows(full, code, k, exclude_row)`, `rows_matching(full, classes, splits)`, `place_codes(full, new_codes)`;
+a selection's mean code: `latent_ops.mean_code(full.codes, rows)`.
 """
 
 from __future__ import annotations
 
 from .build import write_full_map
 from .loader import FullMap, load_full_map
-from .queries import mean_code, nearest_rows, place_codes, rows_matching
+from .queries import nearest_rows, place_codes, rows_matching
 from .rows import SPLIT_NAMES, DatasetRows, dataset_rows
 from .store import FullMapError, full_map_path_for
 
@@ -27,7 +27,6 @@ __all__ = [
     "dataset_rows",
     "full_map_path_for",
     "load_full_map",
-    "mean_code",
     "nearest_rows",
     "place_codes",
     "rows_matching",

@@ -1,4 +1,5 @@
-"""What the map page asks of a full map: rows near a code, the mean code of a selection, filters, placement."""
+"""What the map page asks of a full map: rows near a code, filters, placement (a selection's mean code is
+latent_ops.mean_code over `full_map.codes`, the rule the sample's codes follow too)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ def nearest_rows(full_map: FullMap, code: Tensor, k: int, exclude_row: int | Non
     """Global rows and Euclidean distances of the k codes nearest to `code` over ALL rows (exact, one cdist:
     a few ms for 70,000 x 16), nearest first; exclude_row skips the query's own row."""
     return nearest_neighbours(full_map.codes, code.to(full_map.codes.dtype), k, exclude_row)
-
-
-def mean_code(full_map: FullMap, rows: Iterable[int] | Tensor) -> Tensor:
-    """The mean code (latent,) of the given global rows (a lasso selection), for decoding."""
-    index = torch.as_tensor(list(rows) if not isinstance(rows, Tensor) else rows, dtype=torch.long)
-    if index.numel() == 0:
-        raise ValueError("the mean code of no rows is undefined: select at least one point")
-    return full_map.codes[index].mean(0)
 
 
 def rows_matching(

@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from ae_models.coverage import PlaneWindow, codes_window
-from ae_models.latent_ops import decode_codes, manifold_grid, nearest_neighbours, sigma_ellipses
+from ae_models.latent_ops import decode_codes, manifold_grid, mean_code, nearest_neighbours, sigma_ellipses
 from ae_models.samples import is_whole_pool
 from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename, selection_csv
@@ -23,7 +23,7 @@ from dashboard.map_figure import (
     marker_span,
 )
 from dashboard.map_points import MapPoints, full_images, full_points, sample_images
-from dashboard.map_selection import GALLERY_SIZE, class_counts, mean_code
+from dashboard.map_selection import GALLERY_SIZE, class_counts
 from dashboard.notes import map_note, notice, plane_note, sigma_note
 from dashboard.presentation import overlaid, presentation_mode, shared, show_figure
 from dashboard.resources import code_summary, decoded_plane, trained_region
@@ -240,7 +240,7 @@ def _area_gallery(rows: list[int]) -> None:
         show_figure(class_histogram(counts, class_names, "Classes in the selection"), "map-selection-classes")
     cells = st.columns(len(points) + 2)
     for cell, map_points in zip(cells, points, strict=False):
-        decoded = decode_codes(map_points.model.network, mean_code(map_points.codes, rows))[0]
+        decoded = decode_codes(map_points.model.network, mean_code(map_points.codes, rows).unsqueeze(0))[0]
         cell.image(upscale(decoded, 3), caption=f"{map_points.model.kind.upper()}: the mean code, decoded")
         cell.download_button(
             f"Selection: {map_points.model.name} (CSV)",
