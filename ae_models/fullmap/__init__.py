@@ -8,7 +8,8 @@ back with the codes recomputed) and `queries` (neighbours over all rows, mean co
 For a page: `full = load_full_map(weights_path, trained)` (FullMapError when missing or not for these weights),
 then `full.coords`, `full.codes`, `full.labels`, `full.split` (SPLIT_NAMES codes), `full.images`, row r everywhere;
 `nearest_rows(full, code, k, exclude_row)`, `rows_matching(full, classes, splits)`, `place_codes(full, new_codes)`;
-a selection's mean code: `latent_ops.mean_code(full.codes, rows)`.
+a selection's mean code: `latent_ops.mean_code(full.codes, rows)`; the same image in a sample and on the full map:
+`full_row_of(sample, row)`, `sample_row_of(sample, full_row)` (None when the sample lacks it).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from __future__ import annotations
 from .build import write_full_map
 from .loader import FullMap, load_full_map
 from .queries import nearest_rows, place_codes, rows_matching
-from .rows import SPLIT_NAMES, DatasetRows, dataset_rows
-from .store import FullMapError, full_map_path_for
+from .rows import SPLIT_NAMES, DatasetRows, dataset_rows, full_row_of, sample_row_of
+from .store import FullMapError, full_map_path_for, full_map_size
 
 __all__ = [
     "SPLIT_NAMES",
@@ -26,9 +27,12 @@ __all__ = [
     "FullMapError",
     "dataset_rows",
     "full_map_path_for",
+    "full_map_size",
+    "full_row_of",
     "load_full_map",
     "nearest_rows",
     "place_codes",
     "rows_matching",
+    "sample_row_of",
     "write_full_map",
 ]

@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from ..datasets import LabeledImages, load_source, split_indices
+from ..samples import EvaluationSample
 
 SPLIT_NAMES = ("training", "validation", "test")
 TRAINING, VALIDATION, TEST = range(len(SPLIT_NAMES))
@@ -40,6 +41,17 @@ def split_of_rows(n_pool: int, n_test: int, val_fraction: float, split_seed: int
     _, val_idx = split_indices(n_pool, val_fraction, split_seed)
     split[torch.from_numpy(val_idx)] = VALIDATION
     return split
+
+
+def full_row_of(sample: EvaluationSample, row: int) -> int:
+    """The full map's row of an evaluation sample's row: the same image (global row r is the pool's image r)."""
+    return int(sample.pool_index[row])
+
+
+def sample_row_of(sample: EvaluationSample, full_row: int) -> int | None:
+    """The evaluation sample's row of a full map's row, or None when the sample does not hold that image."""
+    found = torch.nonzero(sample.pool_index == full_row).flatten()
+    return int(found[0]) if len(found) else None
 
 
 @dataclass(frozen=True)

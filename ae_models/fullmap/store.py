@@ -43,6 +43,12 @@ def full_map_path_for(weights_path: str | Path) -> Path:
     return weights_path.with_name(weights_path.name.removesuffix(".safetensors") + FULL_MAP_SUFFIX)
 
 
+def full_map_size(weights_path: str | Path) -> int:
+    """How many rows the full map beside a weights file has, from that file alone (FullMapError when it cannot
+    be read): enough to check a row from a link without loading the map."""
+    return read_full_map_file(full_map_path_for(weights_path)).n_rows
+
+
 def probe_rows_for(n_rows: int) -> Tensor:
     return torch.linspace(0, n_rows - 1, min(N_PROBES, n_rows)).round().long()
 
