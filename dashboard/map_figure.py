@@ -16,6 +16,7 @@ DENSITY_BINS = 150  # cells per side of the density view
 NAMED_POINTS = 10_000  # up to this many points each carries its class name for the hover label; beyond, the names
 # were a third of the bytes sent and most of the time spent building and serialising the figure on every rerun
 PRIOR_RADII = (1, 2, 3)
+RINGED_NAME = "selected area"  # the rows of a box or lasso drawn on the other model's map, ringed
 PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 MAP_LEGEND = {
     "orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 100, "font": {"size": 12},
@@ -55,13 +56,15 @@ def latent_scatter(
     ellipses: np.ndarray | None = None,
     path: np.ndarray | None = None,
     extra_points: tuple[str, np.ndarray] | None = None,
+    ringed: np.ndarray | None = None,
     equal_axes: bool = True,
     height: int = 520,
 ) -> go.Figure:
     """All images in one WebGL trace, in a fixed shuffled order so every class shows and a click picks the point
     nearest the cursor (with a trace per class, the last trace drawn wins the click); `customdata` holds the row
     of the shown images for selections. `highlight` (class indices) and `rows_shown` (a mask over the rows, such
-    as a split) grey out the other points, or leave them out with `hide_others`.
+    as a split) grey out the other points, or leave them out with `hide_others`. `ringed` rows (a box or lasso
+    drawn on another model's map) get a ring, to compare where the two models put the same images.
 
     Built from plain dicts in one constructor call, without Plotly's per-property validation: adding traces and
     shapes one by one costs Plotly ~10x more, validating 2,000 points nearly doubles the cost of building and
@@ -129,7 +132,7 @@ def latent_scatter(
                 "line": {"dash": "dash", "color": "black"},
             }
         )  # fmt: skip
-    traces += map_overlays(coords, extra_points=extra_points, path=path, selected=selected)
+    traces += map_overlays(coords, extra_points=extra_points, path=path, ringed=ringed, selected=selected)
     y_axis = {"title": {"text": axis_names[1]}, "zeroline": False}
     if equal_axes:  # distances in a latent plane are real; UMAP axes have no common unit, so let it fill the space
         y_axis |= {"scaleanchor": "x", "scaleratio": 1}
@@ -146,10 +149,12 @@ def map_overlays(
     *,
     extra_points: tuple[str, np.ndarray] | None = None,
     path: np.ndarray | None = None,
+    ringed: np.ndarray | None = None,
     selected: Sequence[int] = (),
 ) -> list[dict]:
     """The traces over a latent map that change with a visitor's controls, drawn last (latent_scatter's top
-    layers): named extra points (prior draws, a decoded point), a path through the map and the selected rows
+    layers): named extra points (prior draws, a decoded point), a path through the map, rows ringed (an area
+    selected on another map) and the selected rows
     (`coords` are the map's, by row). Apart from the map they lie on, so that a page can draw them over a map
     shared by every visitor (presentation.overlaid) instead of building the whole map for each of them."""
     traces: list[dict] = []
@@ -167,6 +172,15 @@ def map_overlays(
                 "type": "scattergl", "x": path[:, 0], "y": path[:, 1], "mode": "lines+markers",
                 "name": "path A→B", "line": {"color": SELECTED_COLOR, "width": 2},
                 "marker": {"size": 7, "symbol": "circle-open"}, "hoverinfo": "skip",
+            }
+        )  # fmt: skip
+    if ringed is not None:  # no customdata: a later box over the rings selects the images, not the rings twice
+        traces.append(
+            {
+                "type": "scattergl", "x": coords[ringed, 0].astype(np.float32),
+                "y": coords[ringed, 1].astype(np.float32), "mode": "markers", "name": RINGED_NAME,
+                "marker": {"size": 10, "symbol": "circle-open", "color": SELECTED_COLOR, "line": {"width": 1.5}},
+                "hoverinfo": "skip",
             }
         )  # fmt: skip
     if len(selected):
