@@ -11,19 +11,27 @@ import numpy as np
 import streamlit as st
 
 from ae_models.datasets import DatasetError
-from ae_models.fullmap import FullMap, FullMapError, full_map_path_for
+from ae_models.fullmap import (
+    FullMap,
+    FullMapError,
+    full_map_path_for,
+    full_map_size,
+    full_row_of,
+    sample_row_of,
+)
 from ae_models.latent_maps import LatentMap
 from ae_models.library import LibraryModel
-from ae_models.samples import EvaluationSample
+from ae_models.samples import EvaluationSample, is_whole_pool
 
 from . import url_state
 from .map_selection import read_selection, rows_from_event
 from .picker import Selection
 from .resources import MapUnavailable, evaluation_sample, full_map, held_out_sample, latent_map, map_job_seconds
-from .url_state import SELECTED_ROW_KEY
+from .url_state import FULL_ROW_KEY, MAP_VIEW_KEY, SELECTED_ROW_KEY
 
 AREA_ROWS_KEY = "map_area_rows"  # the rows of the latent map's last box or lasso selection
-FULL_ROW_KEY, FULL_AREA_ROWS_KEY = "full_map_row", "full_map_area_rows"  # the same on the full map: rows of all images
+FULL_AREA_ROWS_KEY = "full_map_area_rows"  # the same on the full map: rows of all images
+ROWS_VIEW_KEY = "map_rows_view"  # the view ("sample" or "full") the latent map's selected row was last shown in
 MAP_SCOPE_KEY = "map_selection_scope"  # the dataset, latent size and models the map's selections were made on
 
 
@@ -51,8 +59,17 @@ def require_sample(selection: Selection, models: Iterable[LibraryModel] | None =
 
 
 def check_link_rows(selection: Selection | None) -> None:
-    """Rows from a link (selected point, interpolation endpoints) must exist in this group's evaluation sample."""
-    if selection is None or not any(url_state.pending(param) for param in url_state.ROW_PARAMS):
+    """Rows from a link (selected point, interpolation endpoints) must exist in this group's evaluation sample;
+    a full map's row (`frow`) among the rows of the group's full map."""
+    if selection is None or not selection.pair:
+        return
+    if url_state.pending("frow"):
+        try:
+            rows = full_map_size(selection.pair[0].path)  # the models of a group share their dataset
+        except FullMapError:  # no full map to show the row on
+            rows = 0
+        url_state.check("frow", lambda row: row < rows)
+    if not any(url_state.pending(param) for param in url_state.ROW_PARAMS):
         return
     try:
         size = len(evaluation_sample(selection.weights_dir, selection.dataset).images)
@@ -104,6 +121,58 @@ def missing_full_map(models: list[LibraryModel]) -> str | None:
         if not full_map_path_for(model.path).is_file():
             return f"{model.name} has no full map beside its weights (`python -m ae_models project --full`)"
     return None
+
+
+@dataclass(frozen=True)
+class MapImages:
+    """The "Images on the map" choice, ready to draw: the models' full maps when chosen and readable, else None
+    (the sample); why the full view is not offered, if it is not; whether the sample is the whole pool."""
+
+    full: list[FullMap] | None
+    missing: str | None
+    whole_pool: bool
+
+    @property
+    def view(self) -> str:
+        return "sample" if self.full is None else "full"
+
+
+def images_on_the_map(container: object, sample: EvaluationSample, models: list[LibraryModel]) -> MapImages:
+    """The "Images on the map" radio in `container` (st or a column): one choice (the `map_view` key, the link's
+    `map`) for every page that draws the maps, so a visitor who picked every image sees them on each."""
+    whole_pool = is_whole_pool(sample, [m.trained.dataset for m in models])
+    sample_words = (
+        f"all {len(sample.images):,} images of the pool" if whole_pool else f"a sample of {len(sample.images):,}"
+    )
+    missing = missing_full_map(models)
+    view = container.radio(
+        "Images on the map", ["sample", "full"], horizontal=True, key=MAP_VIEW_KEY, disabled=missing is not None,
+        format_func={"sample": f"{sample_words} (quick)", "full": "every image of the dataset"}.get,
+        help=missing or "every image the dataset has, each marked by its split",
+    )  # fmt: skip
+    if missing is not None:  # said on the page, not only in the radio's tooltip
+        container.caption(f"Every image of the dataset cannot be shown here: {missing}.")
+    full = full_maps_for(models) if view == "full" and missing is None else None
+    return MapImages(full, missing, whole_pool)
+
+
+def follow_map_view(view: str, sample: EvaluationSample) -> None:
+    """Keep the latent map's selected image across a switch between the sample and the full map (here or on
+    another page sharing the choice): the sample's row becomes the full map's row of the same image, and back;
+    an image the sample does not hold leaves the sample with no selection, and says so."""
+    before = st.session_state.get(ROWS_VIEW_KEY, view)
+    st.session_state[ROWS_VIEW_KEY] = view
+    if before == view:
+        return
+    if view == "full":
+        row = st.session_state.get(SELECTED_ROW_KEY)
+        in_sample = row is not None and row < len(sample.pool_index)
+        st.session_state[FULL_ROW_KEY] = full_row_of(sample, row) if in_sample else None
+        return
+    row = st.session_state.get(FULL_ROW_KEY)
+    st.session_state[SELECTED_ROW_KEY] = None if row is None else sample_row_of(sample, row)
+    if row is not None and st.session_state[SELECTED_ROW_KEY] is None:
+        st.toast(f"Image {row:,} of the dataset is not in the sample: select another here.", icon=":material/info:")
 
 
 def full_maps_for(models: list[LibraryModel]) -> list[FullMap] | None:

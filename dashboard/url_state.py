@@ -20,9 +20,10 @@ API
   values into the query string (only the parameters that changed).
 - ``reset()``: forget the demo's state (presentation mode stays) and empty the query string.
 
-Parameters: ``group=mnist-5k.z2`` (dataset and latent size), ``ae``/``vae`` (model names), ``row`` (selected
-row of the evaluation sample), ``a``/``b`` (interpolation endpoints), ``path`` (linear|spherical), ``steps``,
-``seed``, ``temperature``, ``samples``, ``present`` (1 = presentation mode).
+Parameters: ``group=mnist-5k.z2`` (dataset and latent size), ``ae``/``vae`` (model names), ``map`` (sample|full:
+the images on the maps), ``row`` (selected row of the evaluation sample), ``frow`` (selected row of the full map),
+``a``/``b`` (interpolation endpoints), ``path`` (linear|spherical), ``steps``, ``seed``, ``temperature``,
+``samples``, ``present`` (1 = presentation mode).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ LINKED_KEY = "_url_state_linked"  # the parameters the session's first run took 
 PENDING_KEY = "_url_state_pending"  # param -> (session key, value, text) restored from the link, not yet checked
 PRESENTATION_KEY = "presentation_mode"
 SELECTED_ROW_KEY = "selected_row"
+FULL_ROW_KEY = "full_map_row"  # the selected row of the latent map's full view (a row of every image)
+MAP_VIEW_KEY = "map_view"  # the images on the maps: "sample" or "full"
 GROUP_KEY = "group"
 KEPT_ON_RESET = (RESTORED_KEY, PRESENTATION_KEY)
 
@@ -122,8 +125,9 @@ FIELDS = (  # order matters: the model fields' keys depend on the group restored
     Field("group", GROUP_KEY, _group, lambda group: f"{group[0]}.z{group[1]}"),
     Field("ae", _model_key("ae"), str),
     Field("vae", _model_key("vae"), str),
-    Field("map", "map_view", _choice("sample", "full")),  # the latent map's images; `row` is a sample row
+    Field("map", MAP_VIEW_KEY, _choice("sample", "full")),  # the maps' images; `row` a sample row, `frow` a full one
     Field("row", SELECTED_ROW_KEY, _integer(0, MAX_ROW)),
+    Field("frow", FULL_ROW_KEY, _integer(0, MAX_ROW)),
     Field("a", "endpoint_A", _integer(0, MAX_ROW)),
     Field("b", "endpoint_B", _integer(0, MAX_ROW)),
     Field("path", "interpolation_path", _choice("linear", "spherical")),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from .conftest import REPO_ROOT
@@ -66,3 +69,21 @@ def open_link(query: dict[str, str], page: str | None = None) -> AppTest:
 
 def notices(app: AppTest) -> list[str]:
     return [toast.value for toast in app.toast]
+
+
+def chart_values(values: object) -> np.ndarray:
+    """A trace's array as the chart's spec holds it: a list, or Plotly's typed array ({"bdata", "dtype"})."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+    return np.asarray(values)
+
+
+def png_of_a_digit() -> bytes:
+    """A drawn zero, black on white, as a PNG upload."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("L", (90, 120), 255)
+    ImageDraw.Draw(picture).ellipse((15, 15, 75, 105), outline=0, width=10)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -14,6 +14,7 @@ import pytest
 
 from ae_models.fullmap import full_map_path_for
 from dashboard.live_server import drag_selection, open_page, wait_until_idle
+from dashboard.map_figure import RINGED_NAME
 
 from .conftest import WEIGHTS_DIR
 from .test_browser import SCREENSHOTS
@@ -21,6 +22,7 @@ from .test_presenter_browser import COUNT_WEBGL, DETACHED_LIVE, LIVE
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
 
 MAP_DRAWN = """(index) => (document.querySelectorAll('.js-plotly-plot')[index]?._fullData || [])
     .some((t) => t.name === 'images')"""
@@ -77,6 +79,19 @@ def test_a_box_selection_fills_the_gallery_with_the_images_inside_it(page, serve
     heading.wait_for(timeout=30_000)
     wait_until_idle(page)
     assert heading.inner_text() == f"Selected area: {len(expected):,} images, drawn on the AE map"
+    page.wait_for_function(  # the VAE's map rings the same images, where the VAE puts them
+        f"() => (document.querySelectorAll('.js-plotly-plot')[1]._fullData || [])"
+        f".some((t) => t.name === '{RINGED_NAME}' && t.x.length === {len(expected)})",
+        timeout=30_000,
+    )
+    vae = drawn_points(page, 1)
+    ring = page.evaluate(
+        f"""() => {{ const t = document.querySelectorAll('.js-plotly-plot')[1]._fullData
+                       .find((t) => t.name === '{RINGED_NAME}');
+                    return [Array.from(t.x), Array.from(t.y)]; }}"""
+    )
+    where = dict(zip(vae["rows"], zip(vae["data_x"], vae["data_y"], strict=True), strict=True))
+    assert sorted(zip(*ring, strict=True)) == sorted(where[r] for r in expected)
     assert page.get_by_text("the mean code, decoded").count() == 2  # one per model
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile(r"^Selection: .* \(CSV\)")).first.click()
@@ -89,6 +104,21 @@ def test_a_box_selection_fills_the_gallery_with_the_images_inside_it(page, serve
             .filter((t) => t.type === 'bar').map((t) => Array.from(t.y))"""
     )
     assert sum(histogram[0]) == len(expected)
+
+
+def test_a_click_on_a_map_fills_the_row_box(page, server: str) -> None:
+    open_page(page, server, "latent-map", "?group=mnist-5k.z2")
+    points = drawn_points(page, 1)
+    left, top, width, height = points["plot"]
+    xy = np.column_stack([points["x"], points["y"]])
+    inside = np.flatnonzero(
+        (xy[:, 0] > left + 20) & (xy[:, 0] < left + width - 20) & (xy[:, 1] > top + 20) & (xy[:, 1] < top + height - 20)
+    )
+    page.mouse.click(*xy[inside[len(inside) // 2]])
+    caption = page.get_by_text(re.compile(r"^original, row \d+ \("))
+    caption.wait_for(timeout=30_000)
+    row = int(re.search(r"row (\d+)", caption.inner_text()).group(1))
+    expect(page.get_by_label("Find image by row")).to_have_value(str(row), timeout=20_000)
 
 
 def test_a_class_filter_hides_the_other_classes(page, server: str) -> None:

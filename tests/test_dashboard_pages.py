@@ -23,7 +23,7 @@ from ae_models.weights import save_model
 from dashboard.map_figure import PRIOR_NAME
 from dashboard.page_list import PAGE, PAGES, Page
 
-from .app_support import assert_clean, charts, images, open_page, selected_stars, trace_names
+from .app_support import assert_clean, charts, images, open_page, png_of_a_digit, selected_stars, trace_names
 from .conftest import WEIGHTS_DIR, tiny_spec
 
 GROUPS = sorted({(m.dataset, m.latent_dim) for m in load_folder(WEIGHTS_DIR)[0]})
@@ -292,18 +292,6 @@ def test_a_model_without_a_map_gets_one_computed_in_the_background(tmp_path: Pat
     assert sorted(p.name for p in weights.iterdir()) == ["digits_vae.safetensors", "garbage.safetensors"]
 
 
-def _png_of_a_digit() -> bytes:
-    import io
-
-    from PIL import Image, ImageDraw
-
-    picture = Image.new("L", (90, 120), 255)
-    ImageDraw.Draw(picture).ellipse((15, 15, 75, 105), outline=0, width=10)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def test_anomaly_page_scores_thresholds_and_switches_score_kind() -> None:
     app = open_page("views/anomaly.py", ("mnist-5k", 2))
     assert_clean(app)
@@ -339,7 +327,7 @@ def test_denoising_shows_the_denoiser_and_reacts_to_the_damage() -> None:
 def test_own_image_upload_good_and_bad() -> None:
     app = open_page("views/own_image.py", ("mnist-5k", 2))
     assert any("on the black pad" in info.value for info in app.info)
-    app.file_uploader(key="own_upload").upload("zero.png", _png_of_a_digit(), "image/png")
+    app.file_uploader(key="own_upload").upload("zero.png", png_of_a_digit(), "image/png")
     app.run()
     assert_clean(app)
     assert any(image.proto.imgs[0].caption == "prepared input (28x28)" for image in app.get("image"))

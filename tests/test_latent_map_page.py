@@ -6,10 +6,25 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ae_models.library import default_pair, load_folder
-from dashboard.map_figure import PRIOR_NAME
+import numpy as np
 
-from .app_support import assert_clean, charts, open_page, serve_only, trace_names
+from ae_models.fullmap import load_full_map, nearest_rows, place_codes
+from ae_models.library import default_pair, load_folder
+from ae_models.samples import load_sample, sample_path
+from ae_models.user_images import read_image, to_mnist_style
+from dashboard.map_figure import PRIOR_NAME, RINGED_NAME
+
+from .app_support import (
+    assert_clean,
+    chart_values,
+    charts,
+    notices,
+    open_page,
+    png_of_a_digit,
+    selected_stars,
+    serve_only,
+    trace_names,
+)
 from .conftest import WEIGHTS_DIR
 
 
@@ -87,3 +102,99 @@ def test_one_model_of_a_small_dataset_gets_captions_for_one_map_and_its_whole_po
     assert any(
         "Every image of the dataset cannot be shown here: digits_vae has no full map" in c.value for c in app.caption
     )
+
+
+def _image_captions(app) -> list[str]:
+    return [img.caption for image in app.get("image") for img in image.proto.imgs]
+
+
+def _trace(chart: dict, name: str) -> dict | None:
+    return next((t for t in chart["data"] if t.get("name") == name), None)
+
+
+def _maps(app) -> dict[str, dict]:
+    """Model kind ("AE", "VAE") -> its map's chart."""
+    return {c["layout"]["title"]["text"].split(" · ")[0]: c for c in charts(app) if _trace(c, "images") is not None}
+
+
+def test_the_selected_image_stays_selected_across_the_sample_and_full_views() -> None:
+    """A sample row names the pool's image pool_index[row], which is that row of the full map, and back."""
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    sample = load_sample(sample_path(WEIGHTS_DIR, "mnist-5k"))
+    full_row = int(sample.pool_index[7])
+    assert full_row != 7  # the sample is not the pool's first rows: the switch has to translate
+    app.session_state["selected_row"] = 7
+    app.run()
+    app.radio(key="map_view").set_value("full").run()
+    assert_clean(app)
+    assert any(c.startswith(f"original, row {full_row} (") for c in _image_captions(app))
+    assert app.number_input(key="map_find_row_full").value == full_row
+    assert selected_stars(app) and all(star[2] == full_row for star in selected_stars(app).values())
+    app.radio(key="map_view").set_value("sample").run()
+    assert any(c.startswith("original, row 7 (") for c in _image_captions(app))
+    assert app.number_input(key="map_find_row_sample").value == 7
+    outside = min(set(range(5_000)) - set(sample.pool_index.tolist()))  # an image the sample does not hold
+    app.radio(key="map_view").set_value("full").run()
+    app.number_input(key="map_find_row_full").set_value(outside).run()
+    app.radio(key="map_view").set_value("sample").run()
+    assert_clean(app)
+    assert not any(c.startswith("original, row") for c in _image_captions(app))
+    assert any(f"Image {outside:,} of the dataset is not in the sample" in n for n in notices(app))
+
+
+def test_the_row_box_shows_the_row_a_click_selected() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    assert app.number_input(key="map_find_row_sample").value is None
+    app.session_state["selected_row"] = 12  # what a click's callback (session.remember_map_selection) sets
+    app.run()
+    assert_clean(app)
+    assert app.number_input(key="map_find_row_sample").value == 12
+
+
+def test_an_area_drawn_on_one_map_is_ringed_on_the_other() -> None:
+    app = open_page("views/latent_map.py", ("mnist-5k", 2))
+    ae = next(m for m in default_pair(load_folder(WEIGHTS_DIR)[0], "mnist-5k", 2) if m.kind == "ae")
+    rows = list(range(100, 160))
+    app.session_state["map_area_rows"] = rows
+    app.session_state["map_area_rows_chart"] = f"map-{ae.sha256[:12]}"
+    app.run()
+    assert_clean(app)
+    maps = _maps(app)
+    assert _trace(maps["AE"], RINGED_NAME) is None  # Plotly shows the selection on the map it was drawn on
+    ring, images = _trace(maps["VAE"], RINGED_NAME), _trace(maps["VAE"], "images")
+    where = dict(zip(chart_values(images["customdata"]).tolist(), zip(
+        chart_values(images["x"]).tolist(), chart_values(images["y"]).tolist(), strict=True
+    ), strict=True))  # fmt: skip
+    ringed = list(zip(chart_values(ring["x"]).tolist(), chart_values(ring["y"]).tolist(), strict=True))
+    assert ringed == [where[r] for r in rows]  # the same images, where the VAE puts them
+    assert any("ringed on the VAE map" in c.value for c in app.caption)
+
+
+def test_a_drawn_or_uploaded_image_lands_on_the_full_map_chosen_on_either_page() -> None:
+    """One "Images on the map" choice for the latent map and Your own image; on a UMAP full map the image is
+    placed among every image of the dataset, and its neighbours are searched over all of them."""
+    app = open_page("views/latent_map.py", ("mnist-5k", 16))
+    app.radio(key="map_view").set_value("full").run()
+    app.switch_page("views/own_image.py").run()
+    app.file_uploader(key="own_upload").upload("zero.png", png_of_a_digit(), "image/png")
+    app.run()
+    assert_clean(app)
+    assert app.radio(key="map_view").value == "full"
+    vae = next(m for m in default_pair(load_folder(WEIGHTS_DIR)[0], "mnist-5k", 16) if m.kind == "vae")
+    full = load_full_map(vae.path, vae.trained)
+    gray, _ = read_image(png_of_a_digit())
+    code = vae.network.encode(to_mnist_style(gray).unsqueeze(0)).mean
+    drawn = _maps(app)["VAE"]
+    assert len(chart_values(_trace(drawn, "images")["customdata"])) == 5_000
+    yours = _trace(drawn, "your image")
+    expected = place_codes(full, code)[0]
+    assert np.allclose([chart_values(yours["x"])[0], chart_values(yours["y"])[0]], expected.numpy(), atol=1e-4)
+    neighbours, _ = nearest_rows(full, code[0], 8)
+    names = ", ".join(full.images.class_names[i] for i in full.labels[neighbours].tolist())
+    assert f"8 nearest codes in the VAE among the 5,000 images of the dataset: {names}" in [
+        c.value for c in app.caption
+    ]
+    app.radio(key="map_view").set_value("sample").run()  # and back on the latent map, the choice holds
+    app.switch_page("views/latent_map.py").run()
+    assert app.radio(key="map_view").value == "sample"
+    assert any("(the evaluation sample)" in c.value for c in app.caption)

@@ -43,6 +43,16 @@ def test_a_link_selects_the_models_and_the_row_on_the_latent_map() -> None:
     assert app.query_params["row"] == "12"
 
 
+def test_a_link_selects_a_row_of_the_full_map() -> None:
+    """`frow` names a row of every image (4321: past the 2,000 of the sample), `row` a row of the sample."""
+    app = open_link({"group": "mnist-5k.z2", "map": "full", "frow": "4321"}, "views/latent_map.py")
+    assert notices(app) == []
+    assert any(img.caption.startswith("original, row 4321 (") for image in app.get("image") for img in image.proto.imgs)
+    assert app.query_params["frow"] == "4321" and app.query_params["map"] == "full"
+    app.number_input(key="map_find_row_full").set_value(17).run()
+    assert app.query_params["frow"] == "17"
+
+
 def test_changes_are_written_to_the_url() -> None:
     app = open_link({}, "views/sampling.py")
     app.number_input(key="sampling_seed").set_value(11).run()
@@ -68,6 +78,7 @@ def test_a_page_keeps_its_values_while_the_visitor_is_on_another_page() -> None:
         ("ae", "deleted_model"),  # a model that is gone
         ("row", "999999"),  # past the end of the evaluation sample
         ("row", "-1"),
+        ("frow", "5000"),  # past the end of mnist-5k's full map (5,000 images)
         ("a", "12abc"),
         ("seed", "1e99"),
         ("temperature", "nan"),

@@ -9,7 +9,6 @@ import torch
 
 from ae_models.coverage import PlaneWindow, codes_window
 from ae_models.latent_ops import decode_codes, manifold_grid, mean_code, nearest_neighbours, sigma_ellipses
-from ae_models.samples import is_whole_pool
 from dashboard import url_state
 from dashboard.exports import map_table_csv, safe_filename, selection_csv
 from dashboard.figures import image_grid
@@ -36,9 +35,9 @@ from dashboard.session import (
     MapView,
     area_chart_key,
     copy_state,
-    full_maps_for,
+    follow_map_view,
+    images_on_the_map,
     maps_for,
-    missing_full_map,
     remember_map_selection,
     require_sample,
     require_selection,
@@ -60,23 +59,16 @@ if not map_views:
 is_plane = all(v.is_plane for v in map_views)
 scope_map_selection((selection.dataset, selection.latent_dim, tuple(v.model.sha256 for v in map_views)))
 either_map = "either map" if len(map_views) > 1 else "the map"
-whole_pool = is_whole_pool(sample, [v.model.trained.dataset for v in map_views])
-sample_words = f"all {len(sample.images):,} images of the pool" if whole_pool else f"a sample of {len(sample.images):,}"
-missing = missing_full_map([v.model for v in map_views])
 caption = st.empty()  # written once the view below is known
 class_names = sample.images.class_names  # the full map's are the same dataset's
 highlight = st.pills(
     "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
     key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
 )  # fmt: skip
-filters = st.columns([3, 3, 2], vertical_alignment="bottom")  # one row: the maps stay on a projector's screen
-view = filters[0].radio(
-    "Images on the map", ["sample", "full"], horizontal=True, key="map_view", disabled=missing is not None,
-    format_func={"sample": f"{sample_words} (quick)", "full": "every image of the dataset"}.get,
-    help=missing or "every image the dataset has, each marked by its split",
-)  # fmt: skip
-full = full_maps_for([v.model for v in map_views]) if view == "full" and missing is None else None
-view = "sample" if full is None else "full"  # the sample stands in when the full map cannot be read
+filters = st.columns(2)  # one row: the maps stay on a projector's screen
+chosen = images_on_the_map(filters[0], sample, [v.model for v in map_views])
+full, view, whole_pool = chosen.full, chosen.view, chosen.whole_pool  # the sample stands in for an unreadable map
+follow_map_view(view, sample)
 if full is None:
     shown = sample_images(sample)
     points = [
@@ -119,14 +111,7 @@ splits = filters[1].pills(
     key=f"map_splits_{view}",
     help="training: images at least one of the models trained on; none chosen shows every split",
 )  # fmt: skip
-filters[2].number_input(
-    "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key=f"map_find_row_{view}",
-    on_change=copy_state, args=(f"map_find_row_{view}", row_key), placeholder=f"0–{len(shown) - 1:,}",
-    help="selects that image, as a click on its point would",
-)  # fmt: skip
 rows_shown = np.isin(shown.split, splits) if splits else None
-if missing is not None:  # said on the page, not only in the radio's tooltip
-    filters[0].caption(f"Every image of the dataset cannot be shown here: {missing}.")
 
 options = st.columns(5)
 # a UMAP map's own keys: a toggle left on over a latent-2 map must not draw N(0, I) rings around UMAP's (0, 0)
@@ -150,14 +135,15 @@ if options[2].toggle("Decode any point", value=False, disabled=not is_plane, key
 density = len(shown) >= DENSITY_FROM and options[3].toggle(
     "Density view", value=False, key="map_density", help="counts per cell instead of one dot per image"
 )
-if len(shown) < DENSITY_FROM and missing is None:  # the toggle itself appears only where dots overlap
+if len(shown) < DENSITY_FROM and chosen.missing is None:  # the toggle itself appears only where dots overlap
     options[3].caption(f"A density view (images per cell) is offered from {DENSITY_FROM:,} images on the map.")
 hide_others = options[4].toggle(
     "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
 )
 
 
-def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
+def _draw_map(map_view: MapView, map_points: MapPoints, ringed: list[int]) -> None:
+    """One model's map; `ringed`: rows of a box or lasso drawn on another map, ringed here to compare."""
     title = f"{map_view.model.kind.upper()} · {map_view.model.name}"
     if density:
         counted = np.isin(labels, highlight) if highlight else np.ones(len(labels), dtype=bool)
@@ -187,12 +173,30 @@ def _draw_map(map_view: MapView, map_points: MapPoints) -> None:
         prior_rings=show_prior, ellipses=ellipses, equal_axes=map_points.is_plane, highlight=highlight or None,
         rows_shown=rows_shown, hide_others=hide_others,
     )  # fmt: skip
-    if probe is not None:  # it moves with its sliders: drawn over the shared map
-        figure = overlaid(figure, map_overlays(map_points.coords, extra_points=("decoded point", probe.numpy())))
+    if probe is not None or ringed:  # they move with a visitor's sliders and selections: drawn over the shared map
+        overlays = map_overlays(
+            map_points.coords,
+            extra_points=("decoded point", probe.numpy()) if probe is not None else None,
+            ringed=np.asarray(ringed, dtype=np.int64) if ringed else None,
+        )
+        figure = overlaid(figure, overlays)
     on_select = partial(remember_map_selection, map_points.key, row_key, area_key)
     show_figure(figure, map_points.key, on_select=on_select, selection_mode=SELECTION_MODES)
     if ellipses is not None and small:
         st.caption(small)
+
+
+def _find_row_box(row: int | None) -> None:
+    """The row box shows the selected row, however it was chosen (a click, a link, the other view), and selects
+    the row typed in it. Inside the maps' fragment, so that a click's rerun of the fragment refreshes it."""
+    find_key = f"map_find_row_{view}"
+    if st.session_state.get(find_key) != row:
+        st.session_state[find_key] = row
+    st.number_input(
+        "Find image by row", min_value=0, max_value=len(shown) - 1, value=None, step=1, key=find_key,
+        on_change=copy_state, args=(find_key, row_key), placeholder=f"0–{len(shown) - 1:,}",
+        help="selects that image, as a click on its point would",
+    )  # fmt: skip
 
 
 def _selection_panel(row: int | None) -> None:
@@ -228,6 +232,9 @@ def _area_gallery(rows: list[int]) -> None:
     drawn_on = next((p for p in points if p.key == st.session_state.get(area_chart_key(area_key))), None)
     on_map = f", drawn on the {drawn_on.model.kind.upper()} map" if drawn_on is not None and len(points) > 1 else ""
     st.subheader(f"Selected area: {len(rows):,} images{on_map}")
+    others = [p.model.kind.upper() for p in points if p is not drawn_on]
+    if drawn_on is not None and others and not density:
+        st.caption(f"The same images are ringed on the {' and '.join(others)} map: where that model puts them.")
     first = rows[:GALLERY_SIZE]
     pictures, histogram = st.columns([3, 2])
     pictures.image(
@@ -263,14 +270,17 @@ def maps_and_panel() -> None:
     row = st.session_state.get(row_key)
     if row is not None and row >= len(shown):
         row = None
+    area_rows = [r for r in st.session_state.get(area_key, []) if r < len(shown)]
+    drawn_on = st.session_state.get(area_chart_key(area_key))
     *map_columns, panel = st.columns([3] * len(map_views) + [2])
     with panel:  # first: the panel's images reach the browser before the maps' (unchanged) elements
+        _find_row_box(row)
         _selection_panel(row)
         mark_selected(star_points({p.key: p.coords for p in points}, row))  # the maps stay as they were
     for column, map_view, map_points in zip(map_columns, map_views, points, strict=True):
-        with column:
-            _draw_map(map_view, map_points)
-    _area_gallery([r for r in st.session_state.get(area_key, []) if r < len(shown)])
+        with column:  # the map the area was drawn on shows Plotly's own selection; the others ring its images
+            _draw_map(map_view, map_points, area_rows if map_points.key != drawn_on else [])
+    _area_gallery(area_rows)
 
 
 maps_and_panel()

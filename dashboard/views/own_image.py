@@ -3,19 +3,23 @@
 import hashlib
 
 import streamlit as st
+import torch
 
 from ae_models.anomaly import reconstruction_scores
+from ae_models.fullmap import nearest_rows, place_codes
 from ae_models.latent_ops import nearest_neighbours, place_on_map
 from ae_models.user_images import MAX_UPLOAD_BYTES, ImageInputError, read_image, to_mnist_style
 from dashboard.drawing_canvas import drawing_pad
 from dashboard.imaging import tile, upscale
 from dashboard.map_figure import latent_scatter
+from dashboard.map_points import full_images, sample_images
 from dashboard.notes import neighbours_note, notice
 from dashboard.presentation import show_figure
 from dashboard.resources import per_model
-from dashboard.session import maps_for, require_sample, require_selection
+from dashboard.session import images_on_the_map, maps_for, require_sample, require_selection
 
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // 2**20
+N_NEIGHBOURS = 8
 
 selection = require_selection()
 sample = require_sample(selection)
@@ -90,32 +94,49 @@ for cell, model in zip(cells[1:], selection.pair, strict=True):
     cell.caption(f"stranger than {percentile:.0f}% of held-out {selection.dataset} images")
 
 st.subheader("Where it lands, and its nearest neighbours")
+map_models = [m for m in selection.pair if m.sha256 in map_view_by_digest]
+chosen = images_on_the_map(st, sample, map_models) if map_models else None
+full = (
+    dict(zip([m.sha256 for m in map_models], chosen.full, strict=True))
+    if chosen is not None and chosen.full is not None
+    else None
+)
+shown = sample_images(sample) if full is None else full_images(list(full.values()))
+searched = (
+    f"the {len(shown):,} images of the dataset"
+    if full is not None
+    else f"the pool's {len(shown):,} images"
+    if chosen is not None and chosen.whole_pool
+    else f"the sample's {len(shown):,} images"
+)
 votes = {}
 for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict=True):
     map_view = map_view_by_digest.get(model.sha256)
     if map_view is None:
         continue
     code = model.network.encode(batch).mean
-    position = place_on_map(code, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
+    if full is None:
+        coords = map_view.coords
+        position = place_on_map(code, map_view.latent_map.codes, map_view.latent_map.coords).numpy()
+        neighbours, _ = nearest_neighbours(map_view.latent_map.codes, code[0], N_NEIGHBOURS)
+    else:  # every image of the dataset: placed among all of them, neighbours searched over all of them
+        coords = full[model.sha256].coords.numpy()
+        position = place_codes(full[model.sha256], code).numpy()
+        neighbours, _ = nearest_rows(full[model.sha256], code[0], N_NEIGHBOURS)
     with column:
         figure = latent_scatter(
-            map_view.coords, sample.images.labels.numpy(), sample.images.class_names,
-            title=f"{model.kind.upper()} · {model.name}", axis_names=map_view.axis_names, equal_axes=map_view.is_plane,
-            extra_points=("your image", position), height=440,
+            coords, shown.labels, shown.class_names, title=f"{model.kind.upper()} · {model.name}",
+            axis_names=map_view.axis_names, equal_axes=map_view.is_plane, extra_points=("your image", position),
+            height=440,
         )  # fmt: skip
         show_figure(figure, f"own-map-{model.sha256[:12]}")
-        neighbours, _ = nearest_neighbours(map_view.latent_map.codes, code[0], 8)
-        st.image(tile(sample.images.images[neighbours], columns=8, upscale=2))
-        classes = sample.images.labels[neighbours]
-        names = ", ".join(sample.images.class_names[i] for i in classes.tolist())
-        st.caption(f"nearest codes in the {model.kind.upper()}: {names}")
+        st.image(tile(shown.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
+        classes = torch.from_numpy(shown.labels[neighbours.numpy()])
+        names = ", ".join(shown.class_names[i] for i in classes.tolist())
+        st.caption(f"{N_NEIGHBOURS} nearest codes in the {model.kind.upper()} among {searched}: {names}")
         commonest = int(classes.mode().values)
-        votes[model.kind.upper()] = (
-            sample.images.class_names[commonest],
-            int((classes == commonest).sum()),
-            len(classes),
-        )
+        votes[model.kind.upper()] = (shown.class_names[commonest], int((classes == commonest).sum()), len(classes))
 if votes:
     notice(neighbours_note(votes))
 if any(not v.is_plane for v in map_view_by_digest.values()):
-    st.caption("On UMAP maps the image is placed from its nearest sample codes (fast, no UMAP refit).")
+    st.caption(f"On UMAP maps the image is placed from its nearest codes among {searched} (fast, no UMAP refit).")
