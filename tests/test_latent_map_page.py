@@ -117,6 +117,11 @@ def _maps(app) -> dict[str, dict]:
     return {c["layout"]["title"]["text"].split(" · ")[0]: c for c in charts(app) if _trace(c, "images") is not None}
 
 
+def _maps_drawn(app) -> list[dict]:
+    """The two maps' charts, whether dots or density."""
+    return [c for c in charts(app) if c["data"][0].get("name") in ("images", "density")]
+
+
 def test_the_selected_image_stays_selected_across_the_sample_and_full_views() -> None:
     """A sample row names the pool's image pool_index[row], which is that row of the full map, and back."""
     app = open_page("views/latent_map.py", ("mnist-5k", 2))
@@ -198,3 +203,18 @@ def test_a_drawn_or_uploaded_image_lands_on_the_full_map_chosen_on_either_page()
     app.switch_page("views/latent_map.py").run()
     assert app.radio(key="map_view").value == "sample"
     assert any("(the evaluation sample)" in c.value for c in app.caption)
+
+
+def test_captions_of_the_full_density_view_say_what_it_draws() -> None:
+    """The density view draws cells, not dots to colour or click; the notes below the full map say they were
+    measured on the sample (the full map has 68,000 more images, some in the sample's gaps)."""
+    app = open_page("views/latent_map.py", ("fashion-mnist", 2))
+    app.radio(key="map_view").set_value("full").run()
+    app.toggle(key="map_density").set_value(True).run()
+    assert_clean(app)
+    page_caption = app.caption[0].value
+    assert page_caption.startswith("Each cell counts how many of the 70,000 fashion-mnist images (every image of")
+    assert "Each dot" not in page_caption and "Click a point" not in page_caption
+    assert {c["data"][0]["type"] for c in _maps_drawn(app)} == {"heatmap"}
+    plane = next(c.value for c in app.caption if "tiles decode codes" in c.value)
+    assert plane.endswith("Measured on the 2,000-image sample.")

@@ -82,8 +82,8 @@ else:
 labels = shown.labels
 shown_from = "dataset" if full is not None else "pool" if whole_pool else "sample"  # where neighbours are searched
 present_splits = np.unique(shown.split).tolist()
-caption.caption(
-    f"Each dot is one of {len(shown):,} {selection.dataset} images "
+which_images = (  # the page's caption, written once the density toggle below is known
+    f"{len(shown):,} {selection.dataset} images "
     + (
         "(every image of the dataset: " + ", ".join(shown.split_names[i] for i in present_splits) + ") "
         if full is not None
@@ -91,20 +91,9 @@ caption.caption(
         if whole_pool
         else "(the evaluation sample) "
     )
-    + "placed by its code "
-    + (
-        "(z₁, z₂) — the 2-D latent space itself."
-        if is_plane
-        else f"({selection.latent_dim}-D), flattened to 2-D by UMAP."
-    )
-    + " Colour is the true class, which the models never saw. **Click a point** to inspect it"
-    + (" in both maps" if len(map_views) > 1 else "")
-    + (  # presentation mode and phones hide the chart toolbars, and with them the box and lasso tools
-        "."
-        if presentation_mode()
-        else "; with the chart's toolbar (on screens wider than a phone) **drag a box or lasso** to gather many "
-        f"images in a gallery below {'the maps' if len(map_views) > 1 else 'the map'}."
-    )
+)
+placed_by = "placed by its code " + (
+    "(z₁, z₂) — the 2-D latent space itself." if is_plane else f"({selection.latent_dim}-D), flattened to 2-D by UMAP."
 )
 splits = filters[1].pills(
     "Highlight splits", present_splits, format_func=lambda i: shown.split_names[i], selection_mode="multi",
@@ -140,6 +129,26 @@ if len(shown) < DENSITY_FROM and chosen.missing is None:  # the toggle itself ap
 hide_others = options[4].toggle(
     "Hide the others", value=False, key="map_hide", help="the classes and splits not highlighted leave the map"
 )
+
+
+if density:  # no dots to colour, click or select: the caption must not promise them
+    caption.caption(
+        f"Each cell counts how many of the {which_images}fall there, each image {placed_by} Colour is the number of "
+        "images (log scale), not their class; switch the density view off to see the classes and to click or "
+        "select images."
+    )
+else:
+    caption.caption(
+        f"Each dot is one of {which_images}{placed_by}"
+        + " Colour is the true class, which the models never saw. **Click a point** to inspect it"
+        + (" in both maps" if len(map_views) > 1 else "")
+        + (  # presentation mode and phones hide the chart toolbars, and with them the box and lasso tools
+            "."
+            if presentation_mode()
+            else "; with the chart's toolbar (on screens wider than a phone) **drag a box or lasso** to gather many "
+            f"images in a gallery below {'the maps' if len(map_views) > 1 else 'the map'}."
+        )
+    )
 
 
 def _draw_map(map_view: MapView, map_points: MapPoints, ringed: list[int]) -> None:
@@ -273,14 +282,16 @@ def maps_and_panel() -> None:
     area_rows = [r for r in st.session_state.get(area_key, []) if r < len(shown)]
     drawn_on = st.session_state.get(area_chart_key(area_key))
     *map_columns, panel = st.columns([3] * len(map_views) + [2])
+    below = st.container()
     with panel:  # first: the panel's images reach the browser before the maps' (unchanged) elements
         _find_row_box(row)
         _selection_panel(row)
         mark_selected(star_points({p.key: p.coords for p in points}, row))  # the maps stay as they were
+    with below:  # the gallery below the maps, sent before them: an area changes the other map (its rings)
+        _area_gallery(area_rows)
     for column, map_view, map_points in zip(map_columns, map_views, points, strict=True):
         with column:  # the map the area was drawn on shows Plotly's own selection; the others ring its images
             _draw_map(map_view, map_points, area_rows if map_points.key != drawn_on else [])
-    _area_gallery(area_rows)
 
 
 maps_and_panel()
@@ -339,4 +350,4 @@ if is_plane:
                 ),
                 f"grid-{map_view.model.sha256[:12]}",
             )  # fmt: skip
-    notice(plane_note(outside, framed))
+    notice(plane_note(outside, framed) + sampled)
