@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ae_models.datasets import DatasetError
 from ae_models.fullmap import (
@@ -137,8 +138,8 @@ class MapImages:
         return "sample" if self.full is None else "full"
 
 
-def images_on_the_map(container: object, sample: EvaluationSample, models: list[LibraryModel]) -> MapImages:
-    """The "Images on the map" radio in `container` (st or a column): one choice (the `map_view` key, the link's
+def images_on_the_map(container: DeltaGenerator, sample: EvaluationSample, models: list[LibraryModel]) -> MapImages:
+    """The "Images on the map" radio in `container` (a column, say): one choice (the `map_view` key, the link's
     `map`) for every page that draws the maps, so a visitor who picked every image sees them on each."""
     whole_pool = is_whole_pool(sample, [m.trained.dataset for m in models])
     sample_words = (

@@ -118,7 +118,7 @@ def test_a_click_on_a_map_fills_the_row_box(page, server: str) -> None:
     caption = page.get_by_text(re.compile(r"^original, row \d+ \("))
     caption.wait_for(timeout=30_000)
     row = int(re.search(r"row (\d+)", caption.inner_text()).group(1))
-    expect(page.get_by_label("Find image by row")).to_have_value(str(row), timeout=20_000)
+    expect(page.get_by_label("Find image by row", exact=True)).to_have_value(str(row), timeout=20_000)
 
 
 def test_a_class_filter_hides_the_other_classes(page, server: str) -> None:

@@ -95,7 +95,7 @@ for cell, model in zip(cells[1:], selection.pair, strict=True):
 
 st.subheader("Where it lands, and its nearest neighbours")
 map_models = [m for m in selection.pair if m.sha256 in map_view_by_digest]
-chosen = images_on_the_map(st, sample, map_models) if map_models else None
+chosen = images_on_the_map(st.container(), sample, map_models) if map_models else None
 full = (
     dict(zip([m.sha256 for m in map_models], chosen.full, strict=True))
     if chosen is not None and chosen.full is not None
