@@ -18,6 +18,7 @@ from dashboard.map_figure import RINGED_NAME
 
 from .conftest import WEIGHTS_DIR
 from .test_browser import SCREENSHOTS
+from .test_browser_pictures import _draw_a_stroke
 from .test_presenter_browser import COUNT_WEBGL, DETACHED_LIVE, LIVE
 
 pytestmark = pytest.mark.browser
@@ -119,6 +120,28 @@ def test_a_click_on_a_map_fills_the_row_box(page, server: str) -> None:
     caption.wait_for(timeout=30_000)
     row = int(re.search(r"row (\d+)", caption.inner_text()).group(1))
     expect(page.get_by_label("Find image by row", exact=True)).to_have_value(str(row), timeout=20_000)
+
+
+def test_a_drawn_digit_lands_on_the_full_map_and_the_choice_is_shared(page, server: str) -> None:
+    """Your own image with every image of mnist-5k on the latent-16 maps: the drawing is placed among all 5,000
+    and its neighbours are searched over all of them; switching to the sample there switches the latent map too."""
+    open_page(page, server, "own-image", "?group=mnist-5k.z16&map=full")
+    _draw_a_stroke(page)
+    page.get_by_text("prepared input (28x28)").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    counts = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd) => [
+        (gd._fullData.find((t) => t.name === 'images') || {x: []}).x.length,
+        (gd._fullData.find((t) => t.name === 'your image') || {x: []}).x.length])"""
+    page.wait_for_function(f"() => JSON.stringify(({counts})()) === '[[5000,1],[5000,1]]'", timeout=60_000)
+    assert page.get_by_text("among the 5,000 images of the dataset:").count() == 2
+    page.get_by_text("a sample of 2,000 (quick)", exact=True).click()
+    wait_until_idle(page)
+    page.wait_for_function(f"() => JSON.stringify(({counts})()) === '[[2000,1],[2000,1]]'", timeout=60_000)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Latent map").click()  # the same session
+    page.get_by_role("heading", name="Latent map").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    choice = page.locator("[data-testid='stRadio']", has_text="Images on the map")
+    expect(choice.get_by_role("radio", name="a sample of 2,000 (quick)")).to_be_checked()
 
 
 def test_a_class_filter_hides_the_other_classes(page, server: str) -> None:
