@@ -65,7 +65,7 @@ highlight = st.pills(
     "Highlight classes", range(len(class_names)), format_func=lambda i: class_names[i], selection_mode="multi",
     key="map_highlight", help="the other classes turn grey and go underneath; none chosen shows every class",
 )  # fmt: skip
-filters = st.columns(2)  # one row: the maps stay on a projector's screen
+filters = st.columns(2, vertical_alignment="bottom")  # one row: the maps stay on a projector's screen
 chosen = images_on_the_map(filters[0], sample, [v.model for v in map_views])
 full, view, whole_pool = chosen.full, chosen.view, chosen.whole_pool  # the sample stands in for an unreadable map
 follow_map_view(view, sample)
