@@ -11,10 +11,10 @@ from ae_models.latent_ops import nearest_neighbours, place_on_map
 from ae_models.user_images import MAX_UPLOAD_BYTES, ImageInputError, read_image, to_mnist_style
 from dashboard.drawing_canvas import drawing_pad
 from dashboard.imaging import tile, upscale
-from dashboard.map_figure import latent_scatter
+from dashboard.map_figure import latent_scatter, map_overlays
 from dashboard.map_points import full_images, sample_images
 from dashboard.notes import neighbours_note, notice
-from dashboard.presentation import show_figure
+from dashboard.presentation import overlaid, shared, show_figure
 from dashboard.resources import per_model
 from dashboard.session import images_on_the_map, maps_for, require_sample, require_selection
 
@@ -124,11 +124,11 @@ for column, model in zip(st.columns(len(selection.pair)), selection.pair, strict
         position = place_codes(full[model.sha256], code).numpy()
         neighbours, _ = nearest_rows(full[model.sha256], code[0], N_NEIGHBOURS)
     with column:
-        figure = latent_scatter(
-            coords, shown.labels, shown.class_names, title=f"{model.kind.upper()} · {model.name}",
-            axis_names=map_view.axis_names, equal_axes=map_view.is_plane, extra_points=("your image", position),
-            height=440,
+        figure = shared(  # the map is every visitor's (70,000 points on the full map): built once per server
+            latent_scatter, coords, shown.labels, shown.class_names, title=f"{model.kind.upper()} · {model.name}",
+            axis_names=map_view.axis_names, equal_axes=map_view.is_plane, height=440,
         )  # fmt: skip
+        figure = overlaid(figure, map_overlays(coords, extra_points=("your image", position)))
         show_figure(figure, f"own-map-{model.sha256[:12]}")
         st.image(tile(shown.images[neighbours], columns=N_NEIGHBOURS, upscale=2))
         classes = torch.from_numpy(shown.labels[neighbours.numpy()])
