@@ -60,8 +60,8 @@ def latent_scatter(
     equal_axes: bool = True,
     height: int = 520,
 ) -> go.Figure:
-    """All images in one WebGL trace, in a fixed shuffled order so every class shows and a click picks the point
-    nearest the cursor (with a trace per class, the last trace drawn wins the click); `customdata` holds the row
+    """All images in one WebGL trace, in a fixed shuffled order so every class shows (a trace per class would paint
+    the last class over the others; a click picks the point nearest the cursor either way); `customdata` holds the row
     of the shown images for selections. `highlight` (class indices) and `rows_shown` (a mask over the rows, such
     as a split) grey out the other points, or leave them out with `hide_others`. `ringed` rows (a box or lasso
     drawn on another model's map) get a ring, to compare where the two models put the same images.

@@ -14,13 +14,24 @@ import time
 
 import streamlit as st
 
-# each mount replaces the timer of the one before (the component stays mounted across refreshes); unmounting it
-# (the run ended and the page moved on) stops the refreshes
+# each mount cancels the timer of the one before (the component stays mounted across refreshes) and each cleanup
+# only its own, whatever order Streamlit runs them in; unmounting it (the run ended, the page moved on) stops them.
+# A refresh can be lost (a full rerun, such as Apply's, takes the fragment run's place): no mount follows it, so
+# the same timer asks again RETRY_SECONDS later. A story test once saw the panel stop refreshing after Apply.
+RETRY_SECONDS = 5.0
 _SCRIPT = """
 export default function ({ data, parentElement, setTriggerValue }) {
-    clearTimeout(parentElement.nextRefresh);
-    parentElement.nextRefresh = setTimeout(() => setTriggerValue("due", data.drawn), data.seconds * 1000);
-    return () => clearTimeout(parentElement.nextRefresh);
+    const mine = {};
+    if (parentElement.pacer) clearTimeout(parentElement.pacer.id);
+    parentElement.pacer = mine;
+    const ask = (seconds) => {
+        mine.id = setTimeout(() => {
+            setTriggerValue("due", Date.now());
+            ask(data.retry);
+        }, seconds * 1000);
+    };
+    ask(data.seconds);
+    return () => clearTimeout(mine.id);
 }
 """
 _pacer = st.components.v2.component("latent_explorer.refresh_pacer", js=_SCRIPT)
@@ -29,4 +40,5 @@ _pacer = st.components.v2.component("latent_explorer.refresh_pacer", js=_SCRIPT)
 def refresh_after_drawn(seconds: float, key: str) -> None:
     """(Last in a fragment.) Rerun the fragment `seconds` after the browser has drawn this run of it."""
     # new data on every run, so the browser runs the script again, which starts the next timer
-    _pacer(data={"seconds": seconds, "drawn": time.monotonic()}, key=key, on_due_change=lambda: None, height=0)
+    data = {"seconds": seconds, "retry": RETRY_SECONDS, "drawn": time.monotonic()}
+    _pacer(data=data, key=key, on_due_change=lambda: None, height=0)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -150,4 +152,39 @@ def test_a_slowed_browser_is_refreshed_only_as_fast_as_it_draws(browser, tmp_pat
         page.wait_for_timeout(12_000)
         assert outstanding.count(1) >= 3, outstanding  # it went on refreshing
         assert max(outstanding) == 1, outstanding
+        page.context.close()
+
+
+def test_a_lost_refresh_is_asked_again(browser, tmp_path) -> None:
+    """A refresh request that never reaches the server (a full rerun can take its place) is asked for again
+    (dashboard/refresh_pacer.RETRY_SECONDS): without the retry no drawing follows, so no next request, and the panel
+    froze for the rest of the run (a story test once stopped refreshing after Apply)."""
+    dropped: list[float] = []
+
+    def drop_one_refresh(route) -> None:
+        server = route.connect_to_server()
+
+        def to_server(payload: bytes | str) -> None:
+            rerun = isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script"
+            if rerun and drop.is_set() and not dropped:
+                dropped.append(time.monotonic())
+                return
+            server.send(payload)
+
+        route.on_message(to_server)
+
+    drop = threading.Event()
+    with dashboard_server(tmp_path) as live:
+        page = browser.new_context(viewport={"width": 1440, "height": 1500}).new_page()
+        page.route_web_socket(re.compile(r"_stcore/stream"), drop_one_refresh)
+        open_page(page, live.url, "train-live")
+        start_run(page, epochs=500)
+        before = wait_for_epochs(page, 1)
+        drop.set()
+        deadline = time.monotonic() + 60
+        while not dropped:
+            assert time.monotonic() < deadline, "no refresh was asked for"
+            page.wait_for_timeout(100)
+        later = wait_for_epochs(page, before[0] + 2, timeout=30)  # the pacer asked again and the panel went on
+        assert later[0] > before[0]
         page.context.close()
