@@ -92,8 +92,12 @@ def install(log_path: str | Path) -> None:
             time.sleep(1.0)
             runtime = Runtime.instance() if Runtime.exists() else None
             loop = getattr(getattr(runtime, "_async_objs", None), "eventloop", None)
-            if loop is not None:
+            if loop is None:
+                continue
+            try:
                 loop.call_soon_threadsafe(write_held, runtime)
+            except RuntimeError:  # the event loop has closed: the server is shutting down
+                return
 
     for function in (handle_backmsg, _enqueue_forward_msg):
         setattr(AppSession, function.__name__, function)
