@@ -1,4 +1,4 @@
-"""Full maps, measured: `python -m benchmarks.full_maps [--parts memory leave-out placement] [--model NAME]`.
+"""Full maps, measured: `python -m benchmarks.full_maps [--parts memory server leave-out placement] [--model NAME]`.
 
 memory: this process plays the server: it loads every shipped model (ae_models.library) and then every shipped
 full map (ae_models.fullmap.load_full_map), printing RSS before and after (target: a server with every full map
@@ -9,6 +9,14 @@ of its 10 nearest codes' positions, latent_ops.place_on_map) is to UMAP's own `t
 train-all fits it, on every row of the model's dataset but HELD_OUT held-out ones (validation or test images);
 those are then placed both ways; the median displacement is printed in map units beside the map's scale. About
 1-2 minutes for an mnist-5k model (UMAP's compile and fit) on an idle machine, several more for Fashion.
+server: a real server (dashboard/live_server.py) with protocol-level sessions (dashboard/protocol_client.Visitor,
+no browser): the latent map opened once per link `group=G&map=full` for every dataset and latent size, plus one
+link `ae=NAME` or `vae=NAME` for every further model the sidebar offers there (the beta sweep), each in its own
+session, closed after; the server's RSS after each and once every reachable full map is loaded (target
+<= 1.5 GB); then SESSIONS more sessions held open on the full Fashion latent-16 map (`frow=N`, a different row
+each), the RSS after each and the growth per session (target <= 30 MB), and the peak RSS sampled every 0.1 s.
+The server's garbage-collection thread (dashboard/serve.py) hands freed memory back, so one session's step can
+be negative: the growth over all SESSIONS, both totals read after one round of that thread, is the figure.
 leave-out: no UMAP fit, seconds: the held-out rows placed from the other rows of the shipped full map, against
 where its own UMAP put them, and the time to place one new code among all rows.
 
@@ -18,7 +26,9 @@ The load average is printed beside the figures: on a shared machine they are pes
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +49,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = REPO_ROOT / "weights"
 HELD_OUT = 300
 SELECTION = 5000
+SESSIONS = 10  # extra sessions on the full Fashion latent-16 map (server part)
+SESSION_GROUP = "fashion-mnist.z16"
 
 
 def load() -> str:
@@ -71,6 +83,98 @@ def memory(weights: Path) -> None:
         print(f"  {model.name:<22} {len(full):>6,} rows loaded in {seconds:.2f} s; neighbours over all rows "
               f"{neighbours:.2f} ms, mean of {min(SELECTION, len(full)):,} rows {mean:.2f} ms; {fit_text}")  # fmt: skip
     print(f"RSS {rss_mib():.0f} MiB with {len(maps)} full maps loaded (+{rss_mib() - with_models:.0f} MiB); {load()}")
+
+
+def _server_links(weights: Path) -> tuple[list[tuple[str, set[str]]], list[str]]:
+    """The latent map's links that reach every model the sidebar offers (query, models shown), and the models with
+    a full map that no link reaches (the sidebar never offers them: denoisers)."""
+    from ae_models.library import model_choices
+
+    models = load_folder(weights)[0]
+    links, reached = [], set()
+    for dataset, latent in sorted({(m.dataset, m.latent_dim) for m in models}):
+        base = f"group={dataset}.z{latent}&map=full"
+        choices = {kind: model_choices(models, dataset, latent, kind) for kind in ("ae", "vae")}
+        pair = {kind: options[0].name for kind, options in choices.items() if options}
+        links.append((base, set(pair.values())))
+        for kind, options in choices.items():
+            links += [(f"{base}&{kind}={m.name}", set(pair.values()) - {pair[kind]} | {m.name}) for m in options[1:]]
+        reached |= {name for _, shown in links for name in shown}
+    unreached = [m.name for m in models if m.name not in reached and full_map_path_for(m.path).exists()]
+    return links, unreached
+
+
+async def _server_sessions(url: str, pid: int, links: list[tuple[str, set[str]]]) -> None:
+    from dashboard.page_list import PAGE
+    from dashboard.protocol_client import Visitor
+    from dashboard.serve import COLLECT_EVERY_S
+
+    process, peak = psutil.Process(pid), [0.0]
+
+    def server_mib() -> float:
+        mib = process.memory_info().rss / 2**20
+        peak[0] = max(peak[0], mib)
+        return mib
+
+    async def sample() -> None:
+        while True:
+            server_mib()
+            await asyncio.sleep(0.1)
+
+    async def open_map(index: int, query: str) -> tuple[Visitor, float, list[int]]:
+        visitor = Visitor(url, index)
+        visitor.query = query  # what the address bar holds on a first visit: the link
+        ms = await visitor.open(PAGE["latent_map"].url_path)
+        points = sorted((len(set(rows)) for rows in visitor.last.charts.values() if rows), reverse=True)
+        if visitor.toasts:
+            print(f"    notices: {visitor.toasts}")
+        return visitor, ms, points
+
+    sampler = asyncio.create_task(sample())
+    await asyncio.sleep(1.0)
+    print(f"server RSS {server_mib():.0f} MiB once healthy, no session yet; {load()}")
+    for index, (query, shown) in enumerate(links):
+        visitor, ms, points = await open_map(index, query)
+        await visitor.close()
+        print(f"  {query:<52} {', '.join(sorted(shown))}: points per map {points}, {ms / 1000:.1f} s; "
+              f"RSS {server_mib():.0f} MiB")  # fmt: skip
+    await asyncio.sleep(COLLECT_EVERY_S + 1)  # both totals after one round of the server's collect-and-trim thread
+    loaded = server_mib()
+    print(f"server RSS {loaded:.0f} MiB with every reachable full map loaded ({len(links)} links, sessions closed); "
+          f"{load()}")  # fmt: skip
+    loading_peak, peak[0] = peak[0], loaded
+    held, before = [], loaded
+    for n in range(SESSIONS):
+        row = 1000 + 6007 * n
+        visitor, ms, points = await open_map(len(links) + n, f"group={SESSION_GROUP}&map=full&frow={row}")
+        held.append(visitor)
+        await asyncio.sleep(1.0)
+        now = server_mib()
+        kept = "kept" if f"frow={row}" in visitor.query.split("&") else "DROPPED by the page"  # what it published
+        print(f"  session {n + 1:>2} on {SESSION_GROUP} (frow {row} {kept}): {ms / 1000:.1f} s, points per map "
+              f"{points}; RSS {now:.0f} MiB ({now - before:+.0f})")  # fmt: skip
+        before = now
+    await asyncio.sleep(COLLECT_EVERY_S + 1)
+    after = server_mib()
+    print(f"server RSS {after:.0f} MiB with {SESSIONS} more sessions held open: {(after - loaded) / SESSIONS:+.1f} MiB "
+          f"per session (target <= 30 MB); peak {max(loading_peak, peak[0]):.0f} MiB (target <= 1.5 GB): "
+          f"{loading_peak:.0f} while the maps loaded, {peak[0]:.0f} with the sessions; {load()}")  # fmt: skip
+    for visitor in held:
+        await visitor.close()
+    sampler.cancel()
+
+
+def server(weights: Path) -> None:
+    """A real server, its latent map opened on every full map the sidebar reaches, then SESSIONS more sessions."""
+    import dashboard.protocol_client as protocol_client  # deferred: Streamlit and websockets
+    from dashboard.live_server import dashboard_server
+
+    protocol_client.RERUN_TIMEOUT_S = 600.0  # a first Fashion map reads 70,000 images: slow on a loaded machine
+    links, unreached = _server_links(weights)
+    if unreached:
+        print(f"full maps the sidebar cannot pick (not loaded here): {', '.join(unreached)}")
+    with tempfile.TemporaryDirectory() as folder, dashboard_server(Path(folder), weights_dir=weights) as live:
+        asyncio.run(_server_sessions(live.url, live.pid, links))
 
 
 def _held_out(full: FullMap) -> tuple[torch.Tensor, torch.Tensor]:
@@ -139,13 +243,15 @@ def _displacement(placed: torch.Tensor, reference: torch.Tensor, layout: torch.T
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parts = ("memory", "leave-out", "placement")
+    parts = ("memory", "server", "leave-out", "placement")
     parser.add_argument("--parts", nargs="+", choices=parts, default=parts)
     parser.add_argument("--model", default="mnist_vae_z16", help="the shipped latent-16 model for placement")
     parser.add_argument("--weights", type=Path, default=WEIGHTS, help="weights folder (default: the shipped one)")
     args = parser.parse_args()
     if "memory" in args.parts:
         memory(args.weights)
+    if "server" in args.parts:
+        server(args.weights)
     if "leave-out" in args.parts:
         leave_out(args.weights, args.model)
     if "placement" in args.parts:
