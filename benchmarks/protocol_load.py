@@ -34,7 +34,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.load_test import TOUR as VISITOR_TOUR
-from benchmarks.load_test import hook_env, percentile, rss_mib
+from benchmarks.load_test import hook_env, memory_mib, percentile
 from dashboard.live_server import dashboard_server
 from dashboard.protocol_client import ProtocolError, Visitor
 from dashboard.replica_proxy import SHIPPED_PORTS, nginx_in_front, route_cookie
@@ -122,7 +122,7 @@ async def _load(
 
     async def sample_memory() -> None:
         while True:
-            memory.append((tally.now(), sum(rss_mib(pid) for pid in pids)))  # every replica together
+            memory.append((tally.now(), sum(sum(memory_mib(pid)) for pid in pids)))  # every replica, with its children
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample_memory())

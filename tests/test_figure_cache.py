@@ -34,7 +34,8 @@ def _map_arguments() -> tuple[tuple, dict]:
         "title": "AE · m", "axis_names": ("z₁", "z₂"), "selected": (3, 7), "highlight": [1, 2], "prior_rings": True,
         "rows_shown": rows_shown, "hide_others": False,
         "ellipses": rng.normal(size=(20, 2)), "path": rng.normal(size=(5, 2)),
-        "extra_points": ("prior draws", rng.normal(size=(4, 2))), "equal_axes": True, "height": 460,
+        "extra_points": ("prior draws", rng.normal(size=(4, 2))), "ringed": np.array([5, 9, 11]), "equal_axes": True,
+        "height": 460,
     }  # fmt: skip
 
 
@@ -109,12 +110,12 @@ def test_the_key_reads_contents_not_identities_and_refuses_what_it_cannot_read()
 def test_a_visitors_overlays_over_a_shared_map_send_what_the_whole_map_built_afresh_sends(
     presenting: bool, monkeypatch
 ) -> None:
-    """Pages draw the traces that follow a visitor's controls (path, endpoints, prior draws, a decoded point) over
-    a map shared by every visitor: what is sent must be the whole figure as show_figure sends it built afresh, in
+    """Pages draw the traces that follow a visitor's controls (path, endpoints, prior draws, a decoded point, rings)
+    over a map shared by every visitor: what is sent must be the whole figure as show_figure sends it built afresh, in
     presentation mode too (its larger type reaches the overlays' labels), and the shared map must stay as it was."""
     monkeypatch.setattr(presentation, "presentation_mode", lambda: presenting)
     args, kwargs = _map_arguments()
-    own = {name: kwargs.pop(name) for name in ("extra_points", "path", "selected")}
+    own = {name: kwargs.pop(name) for name in ("extra_points", "path", "ringed", "selected")}
     base = presentation.shared(latent_scatter, *args, **kwargs)
     before = _sent(base)
     figure = presentation.overlaid(base, map_overlays(args[0], **own))
