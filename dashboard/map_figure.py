@@ -17,7 +17,7 @@ NAMED_POINTS = 10_000  # up to this many points each carries its class name for 
 # were a third of the bytes sent and most of the time spent building and serialising the figure on every rerun
 PRIOR_RADII = (1, 2, 3)
 RINGED_NAME = "selected area"  # the rows of a box or lasso drawn on the other model's map, ringed
-RINGED_COLOR = "rgba(17, 17, 17, 0.4)"  # SELECTED_COLOR, see-through
+RING_INK = 300  # rings' total opacity: a few rings are dark, thousands of them each nearly clear (never below 0.06)
 PRIOR_NAME = "prior rings 1–3σ"  # legend entries share one width: keep overlay names as short as class names
 MAP_LEGEND = {
     "orientation": "h", "y": -0.15, "x": 0, "itemsizing": "constant", "entrywidth": 100, "font": {"size": 12},
@@ -145,6 +145,11 @@ def latent_scatter(
     return go.Figure(data=traces, layout=layout, _validate=False)  # tests/test_figures.py checks what it builds
 
 
+def ring_colour(count: int) -> str:
+    """SELECTED_COLOR (#111111) at an opacity that keeps `count` overlapping rings from painting the map black."""
+    return f"rgba(17, 17, 17, {min(0.5, max(0.06, RING_INK / max(count, 1))):.2f})"
+
+
 def map_overlays(
     coords: np.ndarray,
     *,
@@ -180,8 +185,8 @@ def map_overlays(
             {
                 "type": "scattergl", "x": coords[ringed, 0].astype(np.float32),
                 "y": coords[ringed, 1].astype(np.float32), "mode": "markers", "name": RINGED_NAME,
-                # half-transparent and thin: thousands of rings (a big lasso) must not hide the map they compare on
-                "marker": {"size": 8, "symbol": "circle-open", "color": RINGED_COLOR, "line": {"width": 1}},
+                # SELECTED_COLOR, thinner as they are more: thousands of rings (a big lasso) must not blacken the map
+                "marker": {"size": 8, "symbol": "circle-open", "color": ring_colour(len(ringed)), "line": {"width": 1}},
                 "hoverinfo": "skip",
             }
         )  # fmt: skip

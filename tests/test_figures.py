@@ -12,7 +12,7 @@ import pytest
 from ae_models.latent_maps import load_map
 from dashboard.figures import MAX_GRID_LABELS, PALETTE, image_grid
 from dashboard.imaging import png_data_uri
-from dashboard.map_figure import PRIOR_NAME, latent_scatter, marker_span
+from dashboard.map_figure import PRIOR_NAME, RINGED_NAME, latent_scatter, map_overlays, marker_span
 
 from .conftest import WEIGHTS_DIR
 
@@ -90,3 +90,15 @@ def test_decoded_plane_labels_sit_at_tile_centres_and_do_not_crowd() -> None:
         tile = int(value // tile_px)
         assert value == pytest.approx((tile + 0.5) * tile_px) and text == f"{ticks[tile]:.1f}"
     assert x_axis.ticktext[-1] == f"{ticks[-1]:.1f}" and figure.layout.yaxis.ticktext[0] == f"{ticks[-1]:.1f}"
+
+
+def test_rings_of_a_big_selection_are_fainter_so_the_other_map_stays_readable() -> None:
+    """9,649 rings of a lasso at a fixed 0.4 opacity painted the AE's map black (a newcomer's review)."""
+    coords = np.random.default_rng(0).normal(size=(20_000, 2))
+    opacity = [
+        float(next(t for t in map_overlays(coords, ringed=np.arange(n)) if t["name"] == RINGED_NAME)["marker"]["color"]
+              .rsplit(",", 1)[1].rstrip(")"))
+        for n in (10, 600, 5_000, 20_000)
+    ]  # fmt: skip
+    assert opacity[0] == opacity[1] == 0.5  # a few hundred rings stay dark enough to find
+    assert opacity[2] < 0.1 and opacity[3] == 0.06  # thousands: each ring nearly clear, never invisible
